@@ -1,0 +1,3 @@
+from bot.cli.main import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,47 @@
+"""The ``tempcheck`` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import db, demo, org, questions
+from bot.cli.common import EXIT_CONFIG, CliState
+from bot.logs import configure_logging
+from bot.settings import load_settings
+from core.errors import ConfigError
+from core.i18n import DEFAULT_LOCALE, normalise_locale, t
+
+app = typer.Typer(
+    help="tempcheck: anonymous pulse measurements of the working environment in Slack and Teams.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(org.app, name="org")
+app.add_typer(questions.app, name="questions")
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    locale: str | None = typer.Option(
+        None, "--locale", "-l", help="Language of the output: nb or en (default: the setting)."
+    ),
+) -> None:
+    chosen = normalise_locale(locale) if locale else None
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        typer.echo(exc.render(chosen or DEFAULT_LOCALE), err=True)
+        raise typer.Exit(EXIT_CONFIG) from None
+    if locale and chosen is None:
+        typer.echo(t("cli.unknown_locale", DEFAULT_LOCALE, locale=locale), err=True)
+        raise typer.Exit(EXIT_CONFIG)
+    configure_logging(settings.log_level)
+    ctx.obj = CliState(settings=settings, locale=chosen or settings.default_locale)
+
+
+def main() -> None:
+    app()

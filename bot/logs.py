@@ -1,0 +1,25 @@
+"""Structured logs (structlog, JSON lines on stderr). Never log payloads or identities
+together with answers; log counts and ids of rounds, not people."""
+
+from __future__ import annotations
+
+import logging
+
+import structlog
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(format="%(message)s", level=getattr(logging, level))
+    # Alembic narrates every migration step at INFO; the CLI prints its own summary.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, getattr(logging, level)))
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level)),
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=False,
+    )

@@ -1,0 +1,88 @@
+"""One Settings object, built once in the composition root and passed down.
+
+Every setting comes from the environment (prefix ``TEMPCHECK_``) or a ``.env`` file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from core.errors import ConfigError
+
+ENV_PREFIX = "TEMPCHECK_"
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    #: SQLite file (embedded default) or PostgreSQL (production, several replicas).
+    database_url: str = "sqlite+aiosqlite:///tempcheck.db"
+    default_locale: Literal["nb", "en"] = "nb"
+    default_timezone: str = "Europe/Oslo"
+    #: Directory of per-round ledger keys; kept outside the database (privacy.md rule 11).
+    key_store_path: Path = Path("tempcheck-keys")
+    #: Tenant the CLI works on when --tenant is not given.
+    tenant: str = "default"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL ({exc})") from None
+        driver = _DRIVERS.get(url.drivername)
+        if driver is None:
+            raise ValueError(
+                f"unsupported database '{url.drivername}'; use sqlite+aiosqlite:///FILE "
+                "or postgresql+psycopg://USER@HOST/DB"
+            )
+        if driver == "sqlite+aiosqlite" and url.database in (None, "", ":memory:"):
+            raise ValueError("SQLite needs a file path (an in-memory database loses everything)")
+        return url.set(drivername=driver).render_as_string(hide_password=False)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone '{value}'; use an IANA name such as Europe/Oslo"
+            ) from None
+        return value
+
+    @field_validator("default_locale", "log_level", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings; a wrong value raises ConfigError naming the setting and the reason."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        reasons = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            reasons.append(f"{ENV_PREFIX}{field.upper()}: {message}")
+        raise ConfigError("config.invalid", reasons="\n  ".join(reasons)) from None

@@ -1,0 +1,221 @@
+"""SQLAlchemy implementations of core's repository ports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.organisation import Member, MemberFields, Organisation, Role, RoleGrant, Tenant, Unit
+from core.ports import AuditEntry, StoredQuestionSet
+from core.questions import QuestionSet, dump_yaml, parse_question_set
+from storage.models import (
+    AuditRow,
+    MemberRow,
+    QuestionItemRow,
+    QuestionSetRow,
+    RoleGrantRow,
+    TenantRow,
+    UnitRow,
+)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _tenant(row: TenantRow) -> Tenant:
+    return Tenant(row.id, row.slug, row.name, row.slack_team_id, row.teams_tenant_id)
+
+
+def _unit(row: UnitRow) -> Unit:
+    return Unit(row.id, row.tenant_id, row.path, row.parent_id)
+
+
+def _member(row: MemberRow) -> Member:
+    values = {f.name: getattr(row, f.name) for f in fields(MemberFields)}
+    return Member(id=row.id, tenant_id=row.tenant_id, **values)
+
+
+def _apply(row: MemberRow, values: MemberFields) -> None:
+    for f in fields(MemberFields):
+        setattr(row, f.name, getattr(values, f.name))
+
+
+class SqlOrganisationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def get_tenant(self, slug: str) -> Tenant | None:
+        row = await self._s.scalar(select(TenantRow).where(TenantRow.slug == slug))
+        return _tenant(row) if row else None
+
+    async def add_tenant(self, slug: str, name: str) -> Tenant:
+        row = TenantRow(slug=slug, name=name)
+        self._s.add(row)
+        await self._s.flush()
+        return _tenant(row)
+
+    async def list_tenants(self) -> Sequence[Tenant]:
+        rows = await self._s.scalars(select(TenantRow).order_by(TenantRow.slug))
+        return [_tenant(r) for r in rows]
+
+    async def load(self, tenant_id: int) -> Organisation:
+        tenant_row = await self._s.get_one(TenantRow, tenant_id)
+        units = await self._s.scalars(
+            select(UnitRow).where(UnitRow.tenant_id == tenant_id).order_by(UnitRow.path)
+        )
+        members = await self._s.scalars(
+            select(MemberRow).where(MemberRow.tenant_id == tenant_id).order_by(MemberRow.email)
+        )
+        grants = await self._s.scalars(
+            select(RoleGrantRow)
+            .join(MemberRow, MemberRow.id == RoleGrantRow.member_id)
+            .where(MemberRow.tenant_id == tenant_id)
+            .order_by(RoleGrantRow.member_id, RoleGrantRow.role, RoleGrantRow.unit_id)
+        )
+        return Organisation(
+            tenant=_tenant(tenant_row),
+            units=tuple(_unit(u) for u in units),
+            members=tuple(_member(m) for m in members),
+            grants=tuple(RoleGrant(g.member_id, Role(g.role), g.unit_id) for g in grants),
+        )
+
+    async def add_unit(self, tenant_id: int, path: str, parent_id: int | None) -> Unit:
+        row = UnitRow(tenant_id=tenant_id, path=path, parent_id=parent_id)
+        self._s.add(row)
+        await self._s.flush()
+        return _unit(row)
+
+    async def add_member(self, tenant_id: int, fields: MemberFields) -> Member:
+        row = MemberRow(tenant_id=tenant_id)
+        _apply(row, fields)
+        self._s.add(row)
+        await self._s.flush()
+        return _member(row)
+
+    async def update_member(self, member_id: int, fields: MemberFields) -> Member:
+        row = await self._s.get_one(MemberRow, member_id)
+        _apply(row, fields)
+        await self._s.flush()
+        return _member(row)
+
+    async def replace_grants(self, tenant_id: int, grants: Sequence[RoleGrant]) -> None:
+        member_ids = select(MemberRow.id).where(MemberRow.tenant_id == tenant_id)
+        await self._s.execute(delete(RoleGrantRow).where(RoleGrantRow.member_id.in_(member_ids)))
+        self._s.add_all(
+            RoleGrantRow(member_id=g.member_id, role=g.role.value, unit_id=g.unit_id)
+            for g in grants
+        )
+        await self._s.flush()
+
+
+class SqlQuestionSetRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def _stored(self, row: QuestionSetRow) -> StoredQuestionSet:
+        items = await self._s.execute(
+            select(QuestionItemRow.item_key, QuestionItemRow.id).where(
+                QuestionItemRow.set_id == row.id
+            )
+        )
+        return StoredQuestionSet(
+            id=row.id,
+            tenant_id=row.tenant_id,
+            key=row.key,
+            version=row.version,
+            content_hash=row.content_hash,
+            created_at=_aware(row.created_at),
+            question_set=parse_question_set(row.document, f"<stored {row.key} v{row.version}>"),
+            item_ids={key: item_id for key, item_id in items.all()},
+        )
+
+    async def latest(self, tenant_id: int, key: str) -> StoredQuestionSet | None:
+        row = await self._s.scalar(
+            select(QuestionSetRow)
+            .where(QuestionSetRow.tenant_id == tenant_id, QuestionSetRow.key == key)
+            .order_by(QuestionSetRow.version.desc())
+            .limit(1)
+        )
+        return await self._stored(row) if row else None
+
+    async def get(self, tenant_id: int, key: str, version: int) -> StoredQuestionSet | None:
+        row = await self._s.scalar(
+            select(QuestionSetRow).where(
+                QuestionSetRow.tenant_id == tenant_id,
+                QuestionSetRow.key == key,
+                QuestionSetRow.version == version,
+            )
+        )
+        return await self._stored(row) if row else None
+
+    async def add_version(
+        self, tenant_id: int, question_set: QuestionSet, content_hash: str, at: datetime
+    ) -> StoredQuestionSet:
+        current = await self._s.scalar(
+            select(func.max(QuestionSetRow.version)).where(
+                QuestionSetRow.tenant_id == tenant_id, QuestionSetRow.key == question_set.key
+            )
+        )
+        row = QuestionSetRow(
+            tenant_id=tenant_id,
+            key=question_set.key,
+            version=(current or 0) + 1,
+            content_hash=content_hash,
+            document=dump_yaml(question_set),
+            created_at=at,
+        )
+        self._s.add(row)
+        await self._s.flush()
+        self._s.add_all(
+            QuestionItemRow(
+                set_id=row.id,
+                item_key=item.id,
+                factor=item.factor,
+                anchor=item.anchor,
+                sensitive=item.sensitive,
+            )
+            for item in question_set.items
+        )
+        await self._s.flush()
+        return await self._stored(row)
+
+    async def list_versions(self, tenant_id: int) -> Sequence[StoredQuestionSet]:
+        rows = await self._s.scalars(
+            select(QuestionSetRow)
+            .where(QuestionSetRow.tenant_id == tenant_id)
+            .order_by(QuestionSetRow.key, QuestionSetRow.version)
+        )
+        return [await self._stored(r) for r in rows]
+
+
+class SqlAuditLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def record(
+        self,
+        tenant_id: int | None,
+        at: datetime,
+        actor: str,
+        action: str,
+        detail: Mapping[str, object],
+    ) -> None:
+        self._s.add(
+            AuditRow(tenant_id=tenant_id, at=at, actor=actor, action=action, detail=dict(detail))
+        )
+        await self._s.flush()
+
+    async def entries(self, tenant_id: int | None) -> Sequence[AuditEntry]:
+        rows = await self._s.scalars(
+            select(AuditRow).where(AuditRow.tenant_id == tenant_id).order_by(AuditRow.id)
+        )
+        return [
+            AuditEntry(r.id, r.tenant_id, _aware(r.at), r.actor, r.action, dict(r.detail))
+            for r in rows
+        ]

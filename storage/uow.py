@@ -1,0 +1,59 @@
+"""The SQLAlchemy unit of work: one AsyncSession, one transaction."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import SqlAuditLog, SqlOrganisationRepository, SqlQuestionSetRepository
+
+
+class SqlUnitOfWork:
+    organisation: SqlOrganisationRepository
+    questions: SqlQuestionSetRepository
+    audit: SqlAuditLog
+
+    def __init__(self, sessions: async_sessionmaker[Any]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        self._session = self._sessions()
+        self.organisation = SqlOrganisationRepository(self._session)
+        self.questions = SqlQuestionSetRepository(self._session)
+        self.audit = SqlAuditLog(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self._require()
+        try:
+            await session.rollback()  # no-op after commit; undoes anything uncommitted
+        finally:
+            await session.close()
+            self._session = None
+
+    def _require(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside 'async with'")
+        return self._session
+
+    async def commit(self) -> None:
+        await self._require().commit()
+
+    async def rollback(self) -> None:
+        await self._require().rollback()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, sessions: async_sessionmaker[Any]) -> None:
+        self._sessions = sessions
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)

@@ -1,0 +1,204 @@
+"""In-memory repositories and unit of work: the hand-written fake of core's storage ports.
+
+The repository contract tests run the same assertions against this fake, SQLite and
+PostgreSQL, so the fake cannot drift from the real thing.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
+from core.ports import AuditEntry, StoredQuestionSet
+from core.questions import QuestionSet
+
+
+class IntegrityError(Exception):
+    """What a unique constraint would raise in a real database."""
+
+
+@dataclass
+class MemoryState:
+    tenants: dict[int, Tenant] = field(default_factory=dict)
+    units: dict[int, Unit] = field(default_factory=dict)
+    members: dict[int, Member] = field(default_factory=dict)
+    grants: list[RoleGrant] = field(default_factory=list)
+    sets: dict[int, StoredQuestionSet] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    next_id: int = 1
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+
+class MemoryOrganisationRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def get_tenant(self, slug: str) -> Tenant | None:
+        return next((t for t in self._s.tenants.values() if t.slug == slug), None)
+
+    async def add_tenant(self, slug: str, name: str) -> Tenant:
+        if await self.get_tenant(slug):
+            raise IntegrityError(f"tenant {slug} exists")
+        tenant = Tenant(self._s.new_id(), slug, name)
+        self._s.tenants[tenant.id] = tenant
+        return tenant
+
+    async def list_tenants(self) -> Sequence[Tenant]:
+        return sorted(self._s.tenants.values(), key=lambda t: t.slug)
+
+    async def load(self, tenant_id: int) -> Organisation:
+        tenant = self._s.tenants[tenant_id]
+        units = sorted(
+            (u for u in self._s.units.values() if u.tenant_id == tenant_id), key=lambda u: u.path
+        )
+        members = sorted(
+            (m for m in self._s.members.values() if m.tenant_id == tenant_id), key=lambda m: m.email
+        )
+        ids = {m.id for m in members}
+        grants = sorted(
+            (g for g in self._s.grants if g.member_id in ids),
+            key=lambda g: (g.member_id, g.role.value, g.unit_id or 0),
+        )
+        return Organisation(tenant, tuple(units), tuple(members), tuple(grants))
+
+    async def add_unit(self, tenant_id: int, path: str, parent_id: int | None) -> Unit:
+        if any(u.tenant_id == tenant_id and u.path == path for u in self._s.units.values()):
+            raise IntegrityError(f"unit {path} exists")
+        unit = Unit(self._s.new_id(), tenant_id, path, parent_id)
+        self._s.units[unit.id] = unit
+        return unit
+
+    def _check_unique(self, tenant_id: int, fields: MemberFields, member_id: int | None) -> None:
+        for other in self._s.members.values():
+            if other.tenant_id != tenant_id or other.id == member_id:
+                continue
+            if (
+                other.email == fields.email
+                or (fields.slack_user_id and other.slack_user_id == fields.slack_user_id)
+                or (fields.teams_aad_id and other.teams_aad_id == fields.teams_aad_id)
+            ):
+                raise IntegrityError(f"member {fields.email} clashes with {other.email}")
+
+    async def add_member(self, tenant_id: int, fields: MemberFields) -> Member:
+        self._check_unique(tenant_id, fields, None)
+        member = Member(id=self._s.new_id(), tenant_id=tenant_id, **fields.__dict__)
+        self._s.members[member.id] = member
+        return member
+
+    async def update_member(self, member_id: int, fields: MemberFields) -> Member:
+        current = self._s.members[member_id]
+        self._check_unique(current.tenant_id, fields, member_id)
+        member = replace(current, **fields.__dict__)
+        self._s.members[member_id] = member
+        return member
+
+    async def replace_grants(self, tenant_id: int, grants: Sequence[RoleGrant]) -> None:
+        ids = {m.id for m in self._s.members.values() if m.tenant_id == tenant_id}
+        self._s.grants = [g for g in self._s.grants if g.member_id not in ids] + list(grants)
+
+
+class MemoryQuestionSetRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def _of(self, tenant_id: int, key: str) -> list[StoredQuestionSet]:
+        return sorted(
+            (s for s in self._s.sets.values() if s.tenant_id == tenant_id and s.key == key),
+            key=lambda s: s.version,
+        )
+
+    async def latest(self, tenant_id: int, key: str) -> StoredQuestionSet | None:
+        versions = self._of(tenant_id, key)
+        return versions[-1] if versions else None
+
+    async def get(self, tenant_id: int, key: str, version: int) -> StoredQuestionSet | None:
+        return next((s for s in self._of(tenant_id, key) if s.version == version), None)
+
+    async def add_version(
+        self, tenant_id: int, question_set: QuestionSet, content_hash: str, at: datetime
+    ) -> StoredQuestionSet:
+        latest = await self.latest(tenant_id, question_set.key)
+        stored = StoredQuestionSet(
+            id=self._s.new_id(),
+            tenant_id=tenant_id,
+            key=question_set.key,
+            version=(latest.version if latest else 0) + 1,
+            content_hash=content_hash,
+            created_at=at,
+            question_set=question_set,
+            item_ids={item.id: self._s.new_id() for item in question_set.items},
+        )
+        self._s.sets[stored.id] = stored
+        return stored
+
+    async def list_versions(self, tenant_id: int) -> Sequence[StoredQuestionSet]:
+        return sorted(
+            (s for s in self._s.sets.values() if s.tenant_id == tenant_id),
+            key=lambda s: (s.key, s.version),
+        )
+
+
+class MemoryAuditLog:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def record(
+        self,
+        tenant_id: int | None,
+        at: datetime,
+        actor: str,
+        action: str,
+        detail: Mapping[str, object],
+    ) -> None:
+        self._s.audit.append(
+            AuditEntry(self._s.new_id(), tenant_id, at, actor, action, dict(detail))
+        )
+
+    async def entries(self, tenant_id: int | None) -> Sequence[AuditEntry]:
+        return [e for e in self._s.audit if e.tenant_id == tenant_id]
+
+
+class MemoryUnitOfWork:
+    """Works on a private copy of the state; commit publishes it, anything else discards it."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def __aenter__(self) -> Self:
+        self._state = copy.deepcopy(self._store.state)
+        self.organisation = MemoryOrganisationRepository(self._state)
+        self.questions = MemoryQuestionSetRepository(self._state)
+        self.audit = MemoryAuditLog(self._state)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        del self._state
+
+    async def commit(self) -> None:
+        self._store.state = copy.deepcopy(self._state)
+
+    async def rollback(self) -> None:
+        self._state.__dict__.update(copy.deepcopy(self._store.state).__dict__)
+
+
+class MemoryStore:
+    """The fake database; calling it opens a unit of work (a UnitOfWorkFactory)."""
+
+    def __init__(self) -> None:
+        self.state = MemoryState()
+
+    def __call__(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self)
