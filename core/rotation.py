@@ -45,14 +45,9 @@ def _check(qs: QuestionSet, cycle_length: int, max_items: int) -> None:
         )
 
 
-def plan_round(
-    qs: QuestionSet,
-    index: int,
-    cycle_length: int = DEFAULT_CYCLE_LENGTH,
-    max_items: int = DEFAULT_MAX_ITEMS,
-) -> PlannedRound:
-    _check(qs, cycle_length, max_items)
-    position = index % cycle_length
+def _anchors_and_screening(
+    qs: QuestionSet, position: int, cycle_length: int
+) -> tuple[list[str], list[str]]:
     anchors = [
         anchor.id
         for i, factor in enumerate(qs.scored_factors())
@@ -60,23 +55,43 @@ def plan_round(
     ]
     sensitive = qs.sensitive_items()
     screening = [s.id for i, s in enumerate(sensitive) if i % cycle_length == position][:1]
-    rotating = [i.id for i in qs.items if not i.anchor and not i.sensitive]
-    chosen_factors = {qs.item(a).factor for a in anchors}
-    fill: list[str] = []
-    room = max_items - len(anchors) - len(screening)
-    if rotating and room > 0:
-        # Walk the rotating items from a point that moves each round, skipping factors the
-        # round already measures, so over the weeks every rotating item gets its turn.
-        start = (index * room) % len(rotating)
-        for step in range(len(rotating)):
-            candidate = rotating[(start + step) % len(rotating)]
-            factor = qs.item(candidate).factor
-            if factor in chosen_factors:
-                continue
-            fill.append(candidate)
-            chosen_factors.add(factor)
-            if len(fill) == room:
+    return anchors, screening
+
+
+def _rotating_queue(qs: QuestionSet) -> list[str]:
+    """Rotating items interleaved by factor: every factor's first, then every second, …"""
+    by_factor: dict[str, list[str]] = {}
+    for item in qs.items:
+        if not item.anchor and not item.sensitive:
+            by_factor.setdefault(item.factor, []).append(item.id)
+    depth = max((len(v) for v in by_factor.values()), default=0)
+    return [ids[d] for d in range(depth) for ids in by_factor.values() if d < len(ids)]
+
+
+def plan_round(
+    qs: QuestionSet,
+    index: int,
+    cycle_length: int = DEFAULT_CYCLE_LENGTH,
+    max_items: int = DEFAULT_MAX_ITEMS,
+) -> PlannedRound:
+    _check(qs, cycle_length, max_items)
+    # Rotating items are handed out least-recently-asked first, skipping factors the round
+    # already measures; replaying the rounds before this one keeps the plan a pure function
+    # of (set, index), so it is the same for every member and every replica.
+    queue = _rotating_queue(qs)
+    for current in range(index + 1):
+        position = current % cycle_length
+        anchors, screening = _anchors_and_screening(qs, position, cycle_length)
+        taken = {qs.item(a).factor for a in anchors}
+        fill: list[str] = []
+        for candidate in queue:
+            if len(fill) == max_items - len(anchors) - len(screening):
                 break
+            factor = qs.item(candidate).factor
+            if factor not in taken:
+                fill.append(candidate)
+                taken.add(factor)
+        queue = [q for q in queue if q not in fill] + fill
     return PlannedRound(index, position, tuple(anchors + fill + screening))
 
 

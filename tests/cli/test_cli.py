@@ -155,3 +155,13 @@ def test_demo_runs_end_to_end_offline(workdir: Path) -> None:
     # A second run starts from a fresh database and gives the same organisation.
     code, again = cli("demo", "--weeks", "4", "--seed", "7", "--out", "demo")
     assert code == 0 and "people added: 60" in again
+
+
+def test_large_roster_imports_with_progress(workdir: Path) -> None:
+    cli("db", "upgrade")
+    rows = [f"p{i}@acme.no,Person {i},Acme/Team {i % 25}" for i in range(1200)]
+    (workdir / "big.csv").write_text("email,name,unit\n" + "\n".join(rows) + "\n")
+    code, out = cli("org", "import", "big.csv")
+    assert code == 0 and "people added: 1200" in out and "units created: 26" in out
+    code, out = cli("org", "import", "big.csv")
+    assert code == 0 and "unchanged: 1200" in out
