@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from core.clock import Clock, SystemClock
+from core.keys import KeyStore
 from storage.engine import create_engine, session_factory
+from storage.keys import FileKeyStore
 from storage.uow import SqlUnitOfWorkFactory
 
 
@@ -19,6 +21,7 @@ class Container:
     engine: AsyncEngine
     uows: SqlUnitOfWorkFactory
     clock: Clock
+    keys: KeyStore
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -31,4 +34,5 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         engine=engine,
         uows=SqlUnitOfWorkFactory(session_factory(engine)),
         clock=clock or SystemClock(),
+        keys=FileKeyStore(settings.key_store_path),
     )

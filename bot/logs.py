@@ -12,6 +12,9 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(format="%(message)s", level=getattr(logging, level))
     # Alembic narrates every migration step at INFO; the CLI prints its own summary.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, getattr(logging, level)))
+    # These log raw SQL parameters at DEBUG (answer values, comment text, e-mails): never.
+    for name in ("aiosqlite", "sqlalchemy.engine", "psycopg"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -10,6 +10,16 @@ from typing import Protocol, Self
 
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.questions import QuestionSet
+from core.rounds import (
+    NewAnswer,
+    NewComment,
+    NewRound,
+    Round,
+    RoundStatus,
+    SnapshotMember,
+    SnapshotUnit,
+    StoredRelease,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,12 @@ class OrganisationRepository(Protocol):
 
     async def update_member(self, member_id: int, fields: MemberFields) -> Member: ...
 
+    async def thresholds(self, tenant_id: int) -> Mapping[str, object] | None:
+        """The tenant's thresholds for future rounds (None: the defaults)."""
+        ...
+
+    async def set_thresholds(self, tenant_id: int, values: Mapping[str, object]) -> None: ...
+
     async def replace_grants(self, tenant_id: int, grants: Sequence[RoleGrant]) -> None:
         """Make ``grants`` the tenant's complete set of role grants."""
         ...
@@ -68,6 +84,72 @@ class QuestionSetRepository(Protocol):
         ...
 
     async def list_versions(self, tenant_id: int) -> Sequence[StoredQuestionSet]: ...
+
+    async def by_id(self, set_id: int) -> StoredQuestionSet | None: ...
+
+
+class RoundRepository(Protocol):
+    async def add(
+        self,
+        new: NewRound,
+        items: Sequence[int],
+        units: Sequence[SnapshotUnit],
+        members: Sequence[SnapshotMember],
+    ) -> Round:
+        """Store a round with its item rows, unit tree and membership snapshot."""
+        ...
+
+    async def get(self, round_id: int) -> Round | None: ...
+
+    async def list(self, tenant_id: int) -> Sequence[Round]: ...
+
+    async def count_for_unit(self, unit_id: int) -> int: ...
+
+    async def open_rounds_for_units(self, unit_ids: Collection[int]) -> Sequence[Round]: ...
+
+    async def set_status(
+        self,
+        round_id: int,
+        status: RoundStatus,
+        *,
+        closed_at: datetime | None = None,
+        released_at: datetime | None = None,
+    ) -> None: ...
+
+    async def mark_shredded(self, round_id: int, at: datetime, respondents: int) -> None: ...
+
+    async def members(self, round_id: int) -> Sequence[SnapshotMember]: ...
+
+    async def units(self, round_id: int) -> Sequence[SnapshotUnit]: ...
+
+    async def save_release(self, release: StoredRelease) -> None: ...
+
+    async def release(self, round_id: int) -> StoredRelease | None: ...
+
+
+class AnswerRepository(Protocol):
+    async def claim(self, round_id: int, pseudonym: str) -> bool:
+        """Record that this pseudonym answered; False when it already had (a duplicate)."""
+        ...
+
+    async def has_claimed(self, round_id: int, pseudonym: str) -> bool: ...
+
+    async def ledger_count(self, round_id: int) -> int: ...
+
+    async def delete_ledger(self, round_id: int) -> None: ...
+
+    async def add_answers(self, round_id: int, answers: Sequence[NewAnswer]) -> None: ...
+
+    async def add_comment(self, round_id: int, comment: NewComment) -> None: ...
+
+    async def answers(self, round_id: int) -> Sequence[NewAnswer]: ...
+
+    async def comments(self, round_id: int) -> Sequence[NewComment]: ...
+
+    async def shuffle(self, round_id: int) -> None:
+        """Rewrite the round's answer and comment rows under new random ids, in random
+        order, destroying the physical insert order (privacy rule 11)."""
+        ...
 
 
 class AuditLog(Protocol):
@@ -94,6 +176,12 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def rounds(self) -> RoundRepository: ...
+
+    @property
+    def answers(self) -> AnswerRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

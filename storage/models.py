@@ -38,6 +38,8 @@ class TenantRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     slack_team_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     teams_tenant_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Anonymity thresholds for rounds opened from now on (None: the defaults).
+    thresholds: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
 class UnitRow(Base):
@@ -115,6 +117,115 @@ class AuditRow(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class RoundRow(Base):
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("unit_id", "period", name="uq_rounds_unit_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(32))
+    plan_index: Mapped[int] = mapped_column(Integer)
+    question_set_id: Mapped[int] = mapped_column(ForeignKey("question_sets.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    thresholds: Mapped[dict[str, object]] = mapped_column(JSON)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    release_delay_hours: Mapped[int] = mapped_column(Integer)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    keys_shredded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Kept when the ledger is deleted at key shredding: only the count survives.
+    respondents: Mapped[int | None] = mapped_column(Integer)
+
+
+class RoundUnitRow(Base):
+    """The unit tree as it was when the round opened: past rounds are never re-cut."""
+
+    __tablename__ = "round_units"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class RoundMemberRow(Base):
+    """Membership snapshot: who was eligible, with which home unit. Says nothing about answers."""
+
+    __tablename__ = "round_members"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    home_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+
+
+class RoundItemRow(Base):
+    """The items of a round: the same for every member of it (item-set uniformity)."""
+
+    __tablename__ = "round_items"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("question_items.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class AnswerRow(Base):
+    """One answer to one item. Deliberately nothing else: no member, pseudonym, time or
+    sequence. The random primary key clusters the table (WITHOUT ROWID on SQLite), and rows
+    are rewritten in random order at close, so physical order says nothing either."""
+
+    __tablename__ = "answers"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("question_items.id"))
+    value: Mapped[int | None] = mapped_column(Integer)  # None: "prefer not to say"
+
+
+class CommentRow(Base):
+    """A free-text comment, in its own table so it is never next to the same person's scores."""
+
+    __tablename__ = "comments"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    audience: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class LedgerRow(Base):
+    """Who has answered, as HMAC pseudonyms only; deleted when the round's key is destroyed."""
+
+    __tablename__ = "ledger"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ReleaseRow(Base):
+    __tablename__ = "releases"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    document: Mapped[str] = mapped_column(Text)  # canonical JSON; never changes
+    hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 metadata = Base.metadata

@@ -23,7 +23,7 @@ from storage.models import (
 )
 
 
-def _aware(value: datetime) -> datetime:
+def aware(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything we store is UTC.
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
@@ -44,6 +44,10 @@ def _member(row: MemberRow) -> Member:
 def _apply(row: MemberRow, values: MemberFields) -> None:
     for f in fields(MemberFields):
         setattr(row, f.name, getattr(values, f.name))
+
+
+def parse_stored_set(row: QuestionSetRow) -> QuestionSet:
+    return parse_question_set(row.document, f"<stored {row.key} v{row.version}>")
 
 
 class SqlOrganisationRepository:
@@ -104,6 +108,15 @@ class SqlOrganisationRepository:
         await self._s.flush()
         return _member(row)
 
+    async def thresholds(self, tenant_id: int) -> Mapping[str, object] | None:
+        row = await self._s.get_one(TenantRow, tenant_id)
+        return dict(row.thresholds) if row.thresholds is not None else None
+
+    async def set_thresholds(self, tenant_id: int, values: Mapping[str, object]) -> None:
+        row = await self._s.get_one(TenantRow, tenant_id)
+        row.thresholds = dict(values)
+        await self._s.flush()
+
     async def replace_grants(self, tenant_id: int, grants: Sequence[RoleGrant]) -> None:
         member_ids = select(MemberRow.id).where(MemberRow.tenant_id == tenant_id)
         await self._s.execute(delete(RoleGrantRow).where(RoleGrantRow.member_id.in_(member_ids)))
@@ -130,8 +143,8 @@ class SqlQuestionSetRepository:
             key=row.key,
             version=row.version,
             content_hash=row.content_hash,
-            created_at=_aware(row.created_at),
-            question_set=parse_question_set(row.document, f"<stored {row.key} v{row.version}>"),
+            created_at=aware(row.created_at),
+            question_set=parse_stored_set(row),
             item_ids={key: item_id for key, item_id in items.all()},
         )
 
@@ -185,6 +198,10 @@ class SqlQuestionSetRepository:
         await self._s.flush()
         return await self._stored(row)
 
+    async def by_id(self, set_id: int) -> StoredQuestionSet | None:
+        row = await self._s.get(QuestionSetRow, set_id)
+        return await self._stored(row) if row else None
+
     async def list_versions(self, tenant_id: int) -> Sequence[StoredQuestionSet]:
         rows = await self._s.scalars(
             select(QuestionSetRow)
@@ -216,6 +233,6 @@ class SqlAuditLog:
             select(AuditRow).where(AuditRow.tenant_id == tenant_id).order_by(AuditRow.id)
         )
         return [
-            AuditEntry(r.id, r.tenant_id, _aware(r.at), r.actor, r.action, dict(r.detail))
+            AuditEntry(r.id, r.tenant_id, aware(r.at), r.actor, r.action, dict(r.detail))
             for r in rows
         ]

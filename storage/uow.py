@@ -8,12 +8,15 @@ from typing import Any, Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import SqlAuditLog, SqlOrganisationRepository, SqlQuestionSetRepository
+from storage.round_repositories import SqlAnswerRepository, SqlRoundRepository
 
 
 class SqlUnitOfWork:
     organisation: SqlOrganisationRepository
     questions: SqlQuestionSetRepository
     audit: SqlAuditLog
+    rounds: SqlRoundRepository
+    answers: SqlAnswerRepository
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
@@ -24,6 +27,8 @@ class SqlUnitOfWork:
         self.organisation = SqlOrganisationRepository(self._session)
         self.questions = SqlQuestionSetRepository(self._session)
         self.audit = SqlAuditLog(self._session)
+        self.rounds = SqlRoundRepository(self._session)
+        self.answers = SqlAnswerRepository(self._session)
         return self
 
     async def __aexit__(

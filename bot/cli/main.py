@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, demo, org, questions
+from bot.cli import db, demo, org, privacy, questions, rounds
 from bot.cli.common import EXIT_CONFIG, CliState
 from bot.logs import configure_logging
 from bot.settings import load_settings
@@ -20,6 +20,8 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(org.app, name="org")
 app.add_typer(questions.app, name="questions")
+app.add_typer(rounds.app, name="round")
+app.add_typer(privacy.app, name="privacy")
 app.command("demo")(demo.demo)
 
 

@@ -7,7 +7,8 @@ PostgreSQL, so the fake cannot drift from the real thing.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+import random
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -16,6 +17,17 @@ from typing import Self
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.ports import AuditEntry, StoredQuestionSet
 from core.questions import QuestionSet
+from core.rounds import (
+    NewAnswer,
+    NewComment,
+    NewRound,
+    Round,
+    RoundItem,
+    RoundStatus,
+    SnapshotMember,
+    SnapshotUnit,
+    StoredRelease,
+)
 
 
 class IntegrityError(Exception):
@@ -30,6 +42,14 @@ class MemoryState:
     grants: list[RoleGrant] = field(default_factory=list)
     sets: dict[int, StoredQuestionSet] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    thresholds: dict[int, dict[str, object]] = field(default_factory=dict)
+    rounds: dict[int, Round] = field(default_factory=dict)
+    round_members: dict[int, list[SnapshotMember]] = field(default_factory=dict)
+    round_units: dict[int, list[SnapshotUnit]] = field(default_factory=dict)
+    releases: dict[int, StoredRelease] = field(default_factory=dict)
+    answers: dict[int, list[NewAnswer]] = field(default_factory=dict)
+    comments: dict[int, list[NewComment]] = field(default_factory=dict)
+    ledger: dict[int, set[str]] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -100,6 +120,12 @@ class MemoryOrganisationRepository:
         self._s.members[member_id] = member
         return member
 
+    async def thresholds(self, tenant_id: int) -> Mapping[str, object] | None:
+        return self._s.thresholds.get(tenant_id)
+
+    async def set_thresholds(self, tenant_id: int, values: Mapping[str, object]) -> None:
+        self._s.thresholds[tenant_id] = dict(values)
+
     async def replace_grants(self, tenant_id: int, grants: Sequence[RoleGrant]) -> None:
         ids = {m.id for m in self._s.members.values() if m.tenant_id == tenant_id}
         self._s.grants = [g for g in self._s.grants if g.member_id not in ids] + list(grants)
@@ -139,11 +165,143 @@ class MemoryQuestionSetRepository:
         self._s.sets[stored.id] = stored
         return stored
 
+    async def by_id(self, set_id: int) -> StoredQuestionSet | None:
+        return self._s.sets.get(set_id)
+
     async def list_versions(self, tenant_id: int) -> Sequence[StoredQuestionSet]:
         return sorted(
             (s for s in self._s.sets.values() if s.tenant_id == tenant_id),
             key=lambda s: (s.key, s.version),
         )
+
+
+class MemoryRoundRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def add(
+        self,
+        new: NewRound,
+        items: Sequence[int],
+        units: Sequence[SnapshotUnit],
+        members: Sequence[SnapshotMember],
+    ) -> Round:
+        if any(
+            r.unit_id == new.unit_id and r.period == new.period for r in self._s.rounds.values()
+        ):
+            raise IntegrityError("round exists for unit and period")
+        stored = next(s for s in self._s.sets.values() if s.id == new.question_set_id)
+        by_row = {row: key for key, row in stored.item_ids.items()}
+        qs = stored.question_set
+        round_items = tuple(
+            RoundItem(
+                item_row_id=row,
+                item_key=by_row[row],
+                factor=qs.item(by_row[row]).factor,
+                sensitive=qs.item(by_row[row]).sensitive,
+                reverse=qs.item(by_row[row]).reverse,
+                points=qs.scale_of(qs.item(by_row[row])).points,
+            )
+            for row in items
+        )
+        created = Round(
+            id=self._s.new_id(), status=RoundStatus.OPEN, items=round_items, **new.__dict__
+        )
+        self._s.rounds[created.id] = created
+        self._s.round_units[created.id] = sorted(units, key=lambda u: u.unit_id)
+        self._s.round_members[created.id] = sorted(members, key=lambda m: m.member_id)
+        return created
+
+    async def get(self, round_id: int) -> Round | None:
+        return self._s.rounds.get(round_id)
+
+    async def list(self, tenant_id: int) -> Sequence[Round]:
+        return sorted(
+            (r for r in self._s.rounds.values() if r.tenant_id == tenant_id), key=lambda r: r.id
+        )
+
+    async def count_for_unit(self, unit_id: int) -> int:
+        return sum(1 for r in self._s.rounds.values() if r.unit_id == unit_id)
+
+    async def open_rounds_for_units(self, unit_ids: Collection[int]) -> Sequence[Round]:
+        return [
+            r
+            for r in self._s.rounds.values()
+            if r.unit_id in unit_ids and r.status is RoundStatus.OPEN
+        ]
+
+    async def set_status(
+        self,
+        round_id: int,
+        status: RoundStatus,
+        *,
+        closed_at: datetime | None = None,
+        released_at: datetime | None = None,
+    ) -> None:
+        current = self._s.rounds[round_id]
+        self._s.rounds[round_id] = replace(
+            current,
+            status=status,
+            closed_at=closed_at or current.closed_at,
+            released_at=released_at or current.released_at,
+        )
+
+    async def mark_shredded(self, round_id: int, at: datetime, respondents: int) -> None:
+        self._s.rounds[round_id] = replace(
+            self._s.rounds[round_id], keys_shredded_at=at, respondents=respondents
+        )
+
+    async def members(self, round_id: int) -> Sequence[SnapshotMember]:
+        return list(self._s.round_members.get(round_id, []))
+
+    async def units(self, round_id: int) -> Sequence[SnapshotUnit]:
+        return list(self._s.round_units.get(round_id, []))
+
+    async def save_release(self, release: StoredRelease) -> None:
+        if release.round_id in self._s.releases:
+            raise IntegrityError("release exists")
+        self._s.releases[release.round_id] = release
+
+    async def release(self, round_id: int) -> StoredRelease | None:
+        return self._s.releases.get(round_id)
+
+
+class MemoryAnswerRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def claim(self, round_id: int, pseudonym: str) -> bool:
+        claimed = self._s.ledger.setdefault(round_id, set())
+        if pseudonym in claimed:
+            return False
+        claimed.add(pseudonym)
+        return True
+
+    async def has_claimed(self, round_id: int, pseudonym: str) -> bool:
+        return pseudonym in self._s.ledger.get(round_id, set())
+
+    async def ledger_count(self, round_id: int) -> int:
+        return len(self._s.ledger.get(round_id, set()))
+
+    async def delete_ledger(self, round_id: int) -> None:
+        self._s.ledger.pop(round_id, None)
+
+    async def add_answers(self, round_id: int, answers: Sequence[NewAnswer]) -> None:
+        self._s.answers.setdefault(round_id, []).extend(answers)
+
+    async def add_comment(self, round_id: int, comment: NewComment) -> None:
+        self._s.comments.setdefault(round_id, []).append(comment)
+
+    async def answers(self, round_id: int) -> Sequence[NewAnswer]:
+        return list(self._s.answers.get(round_id, []))
+
+    async def comments(self, round_id: int) -> Sequence[NewComment]:
+        return list(self._s.comments.get(round_id, []))
+
+    async def shuffle(self, round_id: int) -> None:
+        rng = random.SystemRandom()
+        rng.shuffle(self._s.answers.get(round_id, []))
+        rng.shuffle(self._s.comments.get(round_id, []))
 
 
 class MemoryAuditLog:
@@ -177,6 +335,8 @@ class MemoryUnitOfWork:
         self.organisation = MemoryOrganisationRepository(self._state)
         self.questions = MemoryQuestionSetRepository(self._state)
         self.audit = MemoryAuditLog(self._state)
+        self.rounds = MemoryRoundRepository(self._state)
+        self.answers = MemoryAnswerRepository(self._state)
         return self
 
     async def __aexit__(

@@ -1,0 +1,308 @@
+"""SQLAlchemy repositories for rounds, anonymous answers and the ledger."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.anonymity.thresholds import Thresholds
+from core.rounds import (
+    NewAnswer,
+    NewComment,
+    NewRound,
+    Round,
+    RoundItem,
+    RoundStatus,
+    SnapshotMember,
+    SnapshotUnit,
+    StoredRelease,
+)
+from storage.models import (
+    AnswerRow,
+    CommentRow,
+    LedgerRow,
+    QuestionItemRow,
+    QuestionSetRow,
+    ReleaseRow,
+    RoundItemRow,
+    RoundMemberRow,
+    RoundRow,
+    RoundUnitRow,
+)
+from storage.repositories import aware, parse_stored_set
+
+
+def _optional(value: datetime | None) -> datetime | None:
+    return aware(value) if value is not None else None
+
+
+class SqlRoundRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def _items(self, row: RoundRow) -> tuple[RoundItem, ...]:
+        set_row = await self._s.get_one(QuestionSetRow, row.question_set_id)
+        qs = parse_stored_set(set_row)
+        result = await self._s.execute(
+            select(QuestionItemRow.id, QuestionItemRow.item_key)
+            .join(RoundItemRow, RoundItemRow.item_id == QuestionItemRow.id)
+            .where(RoundItemRow.round_id == row.id)
+            .order_by(RoundItemRow.position)
+        )
+        items = []
+        for item_id, key in result.all():
+            item = qs.item(key)
+            items.append(
+                RoundItem(
+                    item_row_id=item_id,
+                    item_key=key,
+                    factor=item.factor,
+                    sensitive=item.sensitive,
+                    reverse=item.reverse,
+                    points=qs.scale_of(item).points,
+                )
+            )
+        return tuple(items)
+
+    async def _round(self, row: RoundRow) -> Round:
+        return Round(
+            id=row.id,
+            tenant_id=row.tenant_id,
+            unit_id=row.unit_id,
+            period=row.period,
+            plan_index=row.plan_index,
+            question_set_id=row.question_set_id,
+            status=RoundStatus(row.status),
+            thresholds=Thresholds.from_dict(row.thresholds),
+            opened_at=aware(row.opened_at),
+            closes_at=aware(row.closes_at),
+            release_delay_hours=row.release_delay_hours,
+            items=await self._items(row),
+            closed_at=_optional(row.closed_at),
+            released_at=_optional(row.released_at),
+            keys_shredded_at=_optional(row.keys_shredded_at),
+            respondents=row.respondents,
+        )
+
+    async def add(
+        self,
+        new: NewRound,
+        items: Sequence[int],
+        units: Sequence[SnapshotUnit],
+        members: Sequence[SnapshotMember],
+    ) -> Round:
+        row = RoundRow(
+            tenant_id=new.tenant_id,
+            unit_id=new.unit_id,
+            period=new.period,
+            plan_index=new.plan_index,
+            question_set_id=new.question_set_id,
+            status=RoundStatus.OPEN.value,
+            thresholds=new.thresholds.to_dict(),
+            opened_at=new.opened_at,
+            closes_at=new.closes_at,
+            release_delay_hours=new.release_delay_hours,
+        )
+        self._s.add(row)
+        await self._s.flush()
+        self._s.add_all(
+            RoundItemRow(round_id=row.id, item_id=item_id, position=i)
+            for i, item_id in enumerate(items)
+        )
+        self._s.add_all(
+            RoundUnitRow(round_id=row.id, unit_id=u.unit_id, parent_id=u.parent_id) for u in units
+        )
+        self._s.add_all(
+            RoundMemberRow(round_id=row.id, member_id=m.member_id, home_unit_id=m.home_unit_id)
+            for m in members
+        )
+        await self._s.flush()
+        return await self._round(row)
+
+    async def get(self, round_id: int) -> Round | None:
+        row = await self._s.get(RoundRow, round_id, populate_existing=True)
+        return await self._round(row) if row else None
+
+    async def list(self, tenant_id: int) -> Sequence[Round]:
+        rows = await self._s.scalars(
+            select(RoundRow).where(RoundRow.tenant_id == tenant_id).order_by(RoundRow.id)
+        )
+        return [await self._round(r) for r in rows.all()]
+
+    async def count_for_unit(self, unit_id: int) -> int:
+        count = await self._s.scalar(
+            select(func.count()).select_from(RoundRow).where(RoundRow.unit_id == unit_id)
+        )
+        return int(count or 0)
+
+    async def open_rounds_for_units(self, unit_ids: Collection[int]) -> Sequence[Round]:
+        rows = await self._s.scalars(
+            select(RoundRow).where(
+                RoundRow.unit_id.in_(list(unit_ids)), RoundRow.status == RoundStatus.OPEN.value
+            )
+        )
+        return [await self._round(r) for r in rows.all()]
+
+    async def set_status(
+        self,
+        round_id: int,
+        status: RoundStatus,
+        *,
+        closed_at: datetime | None = None,
+        released_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status.value}
+        if closed_at is not None:
+            values["closed_at"] = closed_at
+        if released_at is not None:
+            values["released_at"] = released_at
+        await self._s.execute(update(RoundRow).where(RoundRow.id == round_id).values(**values))
+
+    async def mark_shredded(self, round_id: int, at: datetime, respondents: int) -> None:
+        await self._s.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id)
+            .values(keys_shredded_at=at, respondents=respondents)
+        )
+
+    async def members(self, round_id: int) -> Sequence[SnapshotMember]:
+        rows = await self._s.execute(
+            select(RoundMemberRow.member_id, RoundMemberRow.home_unit_id)
+            .where(RoundMemberRow.round_id == round_id)
+            .order_by(RoundMemberRow.member_id)
+        )
+        return [SnapshotMember(m, u) for m, u in rows.all()]
+
+    async def units(self, round_id: int) -> Sequence[SnapshotUnit]:
+        rows = await self._s.execute(
+            select(RoundUnitRow.unit_id, RoundUnitRow.parent_id)
+            .where(RoundUnitRow.round_id == round_id)
+            .order_by(RoundUnitRow.unit_id)
+        )
+        return [SnapshotUnit(u, p) for u, p in rows.all()]
+
+    async def save_release(self, release: StoredRelease) -> None:
+        self._s.add(
+            ReleaseRow(
+                round_id=release.round_id,
+                document=release.document,
+                hash=release.hash,
+                created_at=release.created_at,
+            )
+        )
+        await self._s.flush()
+
+    async def release(self, round_id: int) -> StoredRelease | None:
+        row = await self._s.get(ReleaseRow, round_id)
+        if row is None:
+            return None
+        return StoredRelease(row.round_id, row.document, row.hash, aware(row.created_at))
+
+
+def _insert_ignore(session: AsyncSession, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()
+
+
+class SqlAnswerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def claim(self, round_id: int, pseudonym: str) -> bool:
+        # ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first transaction and
+        # then inserts nothing, so a double click can never store two submissions.
+        statement = (
+            _insert_ignore(self._s, LedgerRow.__table__)
+            .values(round_id=round_id, pseudonym=pseudonym)
+            .returning(LedgerRow.__table__.c.pseudonym)
+        )
+        inserted = (await self._s.execute(statement)).first()
+        return inserted is not None
+
+    async def has_claimed(self, round_id: int, pseudonym: str) -> bool:
+        row = await self._s.get(LedgerRow, (round_id, pseudonym))
+        return row is not None
+
+    async def ledger_count(self, round_id: int) -> int:
+        count = await self._s.scalar(
+            select(func.count()).select_from(LedgerRow).where(LedgerRow.round_id == round_id)
+        )
+        return int(count or 0)
+
+    async def delete_ledger(self, round_id: int) -> None:
+        await self._s.execute(delete(LedgerRow).where(LedgerRow.round_id == round_id))
+
+    async def add_answers(self, round_id: int, answers: Sequence[NewAnswer]) -> None:
+        if answers:
+            await self._s.execute(
+                insert(AnswerRow),
+                [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "round_id": round_id,
+                        "unit_id": a.unit_id,
+                        "item_id": a.item_row_id,
+                        "value": a.value,
+                    }
+                    for a in answers
+                ],
+            )
+
+    async def add_comment(self, round_id: int, comment: NewComment) -> None:
+        await self._s.execute(
+            insert(CommentRow).values(
+                id=str(uuid.uuid4()),
+                round_id=round_id,
+                unit_id=comment.unit_id,
+                audience=comment.audience,
+                text=comment.text,
+            )
+        )
+
+    async def answers(self, round_id: int) -> Sequence[NewAnswer]:
+        rows = await self._s.execute(
+            select(AnswerRow.unit_id, AnswerRow.item_id, AnswerRow.value).where(
+                AnswerRow.round_id == round_id
+            )
+        )
+        return [NewAnswer(u, i, v) for u, i, v in rows.all()]
+
+    async def comments(self, round_id: int) -> Sequence[NewComment]:
+        rows = await self._s.execute(
+            select(CommentRow.unit_id, CommentRow.audience, CommentRow.text).where(
+                CommentRow.round_id == round_id
+            )
+        )
+        return [NewComment(u, a, t) for u, a, t in rows.all()]
+
+    async def shuffle(self, round_id: int) -> None:
+        for model, columns in (
+            (AnswerRow, ("unit_id", "item_id", "value")),
+            (CommentRow, ("unit_id", "audience", "text")),
+        ):
+            table: Any = model.__table__
+            rows = (
+                await self._s.execute(
+                    select(*(table.c[c] for c in columns)).where(table.c.round_id == round_id)
+                )
+            ).all()
+            await self._s.execute(delete(table).where(table.c.round_id == round_id))
+            fresh: list[Mapping[str, object]] = [
+                {
+                    "id": str(uuid.uuid4()),
+                    "round_id": round_id,
+                    **dict(zip(columns, r, strict=True)),
+                }
+                for r in rows
+            ]
+            # Insert in the order of the new random ids: the heap order becomes random.
+            fresh.sort(key=lambda r: str(r["id"]))
+            if fresh:
+                await self._s.execute(insert(table), fresh)
