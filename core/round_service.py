@@ -18,6 +18,7 @@ from core.anonymity.release import (
     UnitNode,
     build_release,
 )
+from core.anonymity.storage_groups import answer_units
 from core.anonymity.thresholds import Thresholds
 from core.clock import Clock
 from core.errors import NotFound, TempcheckError
@@ -103,26 +104,23 @@ async def open_round(
             raise TempcheckError("round.overlap", round=overlapping[0].id, period=period)
         thresholds = await tenant_thresholds(uow, tenant.id)
         thresholds.validate()
-        members = [
-            SnapshotMember(m.id, m.home_unit_id)
-            for m in org.active_members()
-            if m.home_unit_id in subtree
-        ]
-        if len(members) < thresholds.k_eligible:
+        homes = {m.id: m.home_unit_id for m in org.active_members() if m.home_unit_id in subtree}
+        if len(homes) < thresholds.k_eligible:
             # Answers that could never be shown must not be collected at all.
             raise TempcheckError(
-                "round.too_few_eligible", eligible=len(members), k=thresholds.k_eligible
+                "round.too_few_eligible", eligible=len(homes), k=thresholds.k_eligible
             )
+        parents = {
+            u.id: (u.parent_id if u.id != unit.id else None) for u in org.units if u.id in subtree
+        }
+        stored_under = answer_units(parents, homes, thresholds.k_eligible)
+        members = [SnapshotMember(m, homes[m], stored_under[m]) for m in sorted(homes)]
         stored = await uow.questions.latest(tenant.id, set_key)
         if stored is None:
             raise NotFound("question_set.not_stored", key=set_key, version="-")
         index = await uow.rounds.count_for_unit(unit.id)
         planned = plan_round(stored.question_set, index)
-        units = [
-            SnapshotUnit(u.id, u.parent_id if u.id != unit.id else None)
-            for u in org.units
-            if u.id in subtree
-        ]
+        units = [SnapshotUnit(u, p) for u, p in sorted(parents.items())]
         new = NewRound(
             tenant_id=tenant.id,
             unit_id=unit.id,
@@ -195,7 +193,7 @@ async def release_input(uow: UnitOfWork, found: Round) -> ReleaseInput:
     unit_ids = {u.unit_id for u in units}
     eligible: dict[str, int] = {str(u.unit_id): 0 for u in units}
     for member in await uow.rounds.members(found.id):
-        eligible[str(member.home_unit_id)] += 1
+        eligible[str(member.answer_unit_id)] += 1
     answers = await uow.answers.answers(found.id)
     respondents: dict[str, int] = {str(u.unit_id): 0 for u in units}
     if found.items:

@@ -79,6 +79,9 @@ class Round:
 class SnapshotMember:
     member_id: int
     home_unit_id: int
+    #: Where this member's answers are stored: a unit standing for >= k_eligible people
+    #: (core/anonymity/storage_groups.py).
+    answer_unit_id: int
 
 
 @dataclass(frozen=True)

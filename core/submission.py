@@ -81,7 +81,7 @@ async def submit(
             raise NotFound("round.not_found", round=submission.round_id)
         if not found.accepts_answers(clock.now()):
             raise TempcheckError("submission.round_closed")
-        home = {m.member_id: m.home_unit_id for m in await uow.rounds.members(found.id)}
+        home = {m.member_id: m.answer_unit_id for m in await uow.rounds.members(found.id)}
         unit_id = home.get(submission.member_id)
         if unit_id is None:
             raise TempcheckError("submission.not_in_round")

@@ -163,6 +163,7 @@ class RoundMemberRow(Base):
     )
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
     home_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    answer_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
 
 
 class RoundItemRow(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,7 +48,13 @@ def _apply(row: MemberRow, values: MemberFields) -> None:
 
 
 def parse_stored_set(row: QuestionSetRow) -> QuestionSet:
-    return parse_question_set(row.document, f"<stored {row.key} v{row.version}>")
+    return _parse_document(row.document, f"<stored {row.key} v{row.version}>")
+
+
+@lru_cache(maxsize=64)
+def _parse_document(document: str, label: str) -> QuestionSet:
+    # A stored version never changes, and the parsed set is immutable: parse it once.
+    return parse_question_set(document, label)
 
 
 class SqlOrganisationRepository:

@@ -119,7 +119,12 @@ class SqlRoundRepository:
             RoundUnitRow(round_id=row.id, unit_id=u.unit_id, parent_id=u.parent_id) for u in units
         )
         self._s.add_all(
-            RoundMemberRow(round_id=row.id, member_id=m.member_id, home_unit_id=m.home_unit_id)
+            RoundMemberRow(
+                round_id=row.id,
+                member_id=m.member_id,
+                home_unit_id=m.home_unit_id,
+                answer_unit_id=m.answer_unit_id,
+            )
             for m in members
         )
         await self._s.flush()
@@ -173,11 +178,13 @@ class SqlRoundRepository:
 
     async def members(self, round_id: int) -> Sequence[SnapshotMember]:
         rows = await self._s.execute(
-            select(RoundMemberRow.member_id, RoundMemberRow.home_unit_id)
+            select(
+                RoundMemberRow.member_id, RoundMemberRow.home_unit_id, RoundMemberRow.answer_unit_id
+            )
             .where(RoundMemberRow.round_id == round_id)
             .order_by(RoundMemberRow.member_id)
         )
-        return [SnapshotMember(m, u) for m, u in rows.all()]
+        return [SnapshotMember(m, h, a) for m, h, a in rows.all()]
 
     async def units(self, round_id: int) -> Sequence[SnapshotUnit]:
         rows = await self._s.execute(

@@ -15,6 +15,7 @@ import typer
 
 from bot.app import Container, build_container
 from bot.settings import Settings
+from core.clock import Clock
 from core.errors import InputFileError, Problem, TempcheckError
 from core.i18n import t
 from storage.migrate import current_revision, head_revision
@@ -87,9 +88,10 @@ def run_with_container(
     work: Callable[[Container], Awaitable[T]],
     *,
     check_schema: bool = True,
+    clock: Clock | None = None,
 ) -> T:
     async def _main() -> T:
-        container = build_container(state.settings)
+        container = build_container(state.settings, clock)
         try:
             if check_schema:
                 await _ensure_migrated(container)

@@ -83,6 +83,10 @@ class Thresholds:
         new.validate()
         old_values = self.effective()
         for name, value in new.effective().items():
+            # A shorter key grace destroys keys sooner: more private, so it may go down
+            # (never below its floor, which validate() enforces).
+            if name == "key_shred_grace_days":
+                continue
             if value < old_values[name]:
                 raise TempcheckError(
                     "anonymity.lowering_rejected", setting=name, old=old_values[name], new=value

@@ -34,6 +34,9 @@ TOP_KEYS: Final = (
 )
 SENSITIVE_POINTS: Final = 2
 
+#: libyaml's C loader when available (about ten times faster); same nodes and line marks.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def default_bank_text() -> str:
     return (resources.files("core") / "bank" / "default.yaml").read_text(encoding="utf-8")
@@ -48,7 +51,7 @@ def parse_question_set(text: str, filename: str) -> QuestionSet:
     """Parse ``text``; raise ``InputFileError`` listing every problem found."""
     reader = Reader(filename)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         reader.problem(_syntax_line(exc), "yaml_syntax", reason=_syntax_reason(exc))
         raise InputFileError(reader.problems) from None

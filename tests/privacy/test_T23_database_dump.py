@@ -56,7 +56,9 @@ async def test_T23_dump_after_close_and_grace_cannot_link_answers(
     uows = SqlUnitOfWorkFactory(session_factory(engine))
     keys = key_store(tmp_path)
     try:
-        await setup_org(uows, clock, {"Acme/Ops": N})
+        # A leader alone at the top and a two-person unit: their answers must not be
+        # stored under a unit that stands for fewer than k_eligible people.
+        await setup_org(uows, clock, {"Acme": 1, "Acme/Ops": N - 3, "Acme/Tiny": 2})
         found = (await open_for(uows, keys, clock, "2026-W48")).round
         members = (await organisation(uows)).active_members()
         for i, member in enumerate(members):
@@ -105,6 +107,18 @@ async def test_T23_dump_after_close_and_grace_cannot_link_answers(
                 )
             )
         assert dump["ledger"] == []  # only the count remains
+        snapshot = [r for r in dump["round_members"] if r["round_id"] == found.id]
+        stands_for = {
+            u: sum(1 for r in snapshot if r["answer_unit_id"] == u)
+            for u in {r["answer_unit_id"] for r in snapshot}
+        }
+        stored_units = {r["unit_id"] for r in dump["answers"] + dump["comments"]}
+        assert stored_units <= set(stands_for)
+        assert all(stands_for[u] >= found.thresholds.k_eligible for u in stored_units)
+        tiny = {r["home_unit_id"] for r in snapshot} - set(stands_for)
+        # The lone leader could not stand alone, so the root absorbed the smallest group (Ops,
+        # here the only one) and Tiny: the release would suppress those as complements anyway.
+        assert len(tiny) == 2
         assert answer_columns == {"id", "round_id", "unit_id", "item_id", "value"}
         assert comment_columns == {"id", "round_id", "unit_id", "audience", "text"}
         round_row = next(r for r in dump["rounds"] if r["id"] == found.id)

@@ -90,7 +90,9 @@ def upgrade() -> None:
     sa.Column('round_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('home_unit_id', sa.Integer(), nullable=False),
+    sa.Column('answer_unit_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['home_unit_id'], ['units.id'], name=op.f('fk_round_members_home_unit_id_units')),
+    sa.ForeignKeyConstraint(['answer_unit_id'], ['units.id'], name=op.f('fk_round_members_answer_unit_id_units')),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_round_members_member_id_members')),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_round_members_round_id_rounds'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('round_id', 'member_id', name=op.f('pk_round_members'))

@@ -109,3 +109,10 @@ def test_from_dict_rejects_unknown_and_invalid_settings() -> None:
     with pytest.raises(TempcheckError) as caught:
         Thresholds.from_dict({"k_resp": 3})
     assert caught.value.key == "anonymity.below_floor"
+
+
+def test_key_grace_may_be_shortened_but_not_below_one_day() -> None:
+    Thresholds().check_change(Thresholds(key_shred_grace_days=2))
+    with pytest.raises(TempcheckError) as caught:
+        Thresholds().check_change(Thresholds(key_shred_grace_days=0))
+    assert caught.value.key == "anonymity.below_floor"
