@@ -17,6 +17,7 @@ from core.clock import Clock
 from core.errors import NotFound, TempcheckError
 from core.keys import KeyStore
 from core.ledger import pseudonym
+from core.messenger import Confirmation, ConfirmationKind, MessageRef, Messenger, Recipient
 from core.ports import UnitOfWorkFactory
 from core.rounds import NewAnswer, NewComment, Round
 
@@ -126,3 +127,24 @@ async def has_answered(
         return await uow.answers.has_claimed(
             found.id, pseudonym(key, found.tenant_id, member_id, found.id)
         )
+
+
+async def answer_and_confirm(
+    uows: UnitOfWorkFactory,
+    keys: KeyStore,
+    clock: Clock,
+    messenger: Messenger,
+    submission: Submission,
+    to: Recipient,
+    invitation_message: MessageRef,
+) -> SubmissionResult:
+    """What a chat adapter calls on submit: commit first, then replace the invitation with a
+    confirmation built only from the outcome, never from the answers."""
+    result = await submit(uows, keys, clock, submission)
+    kind = (
+        ConfirmationKind.ANSWERED
+        if result.outcome is SubmissionOutcome.ACCEPTED
+        else ConfirmationKind.ALREADY_ANSWERED
+    )
+    await messenger.confirm(to, invitation_message, Confirmation(kind, result.show_help))
+    return result
