@@ -13,7 +13,8 @@ def configure_logging(level: str) -> None:
     # Alembic narrates every migration step at INFO; the CLI prints its own summary.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, getattr(logging, level)))
     # These log raw SQL parameters at DEBUG (answer values, comment text, e-mails): never.
-    for name in ("aiosqlite", "sqlalchemy.engine", "psycopg"):
+    # Slack's SDK and Bolt log whole request bodies at DEBUG: capped the same way.
+    for name in ("aiosqlite", "sqlalchemy.engine", "psycopg", "slack_sdk", "slack_bolt"):
         logging.getLogger(name).setLevel(logging.WARNING)
     structlog.configure(
         processors=[

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError, field_validator
+from pydantic import ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -41,6 +41,26 @@ class Settings(BaseSettings):
     tenant: str = "default"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # --- serving -------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 3978
+    #: Public base URL (https://tempcheck.example.org): OAuth redirects and privacy links.
+    public_url: str = "http://127.0.0.1:3978"
+
+    # --- Slack ---------------------------------------------------------------------
+    #: Single-workspace mode: a bot token (xoxb-…) and the app's signing secret.
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    #: Socket Mode for local use (xapp-…): no public URL needed.
+    slack_app_token: str | None = None
+    #: Multi-workspace OAuth (Slack's "Distribute App").
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    #: Web API base URL; tests and benchmarks point it at a fake on 127.0.0.1.
+    slack_api_url: str = "https://slack.com/api/"
+    #: Help shown privately after a "yes" on a screening question (YAML; see docs/slack.md).
+    help_file: Path | None = None
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -68,6 +88,37 @@ class Settings(BaseSettings):
                 f"unknown time zone '{value}'; use an IANA name such as Europe/Oslo"
             ) from None
         return value
+
+    @field_validator("slack_api_url", "public_url")
+    @classmethod
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"'{value}' is not an http(s) URL")
+        return value.rstrip("/") + "/" if info.field_name == "slack_api_url" else value.rstrip("/")
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xoxb-"):
+            raise ValueError("a Slack bot token starts with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xapp-"):
+            raise ValueError("a Slack app-level token (Socket Mode) starts with xapp-")
+        return value
+
+    @property
+    def slack_mode(self) -> Literal["off", "single", "oauth", "socket"]:
+        if self.slack_app_token and self.slack_bot_token:
+            return "socket"
+        if self.slack_client_id and self.slack_client_secret and self.slack_signing_secret:
+            return "oauth"
+        if self.slack_bot_token and self.slack_signing_secret:
+            return "single"
+        return "off"
 
     @field_validator("default_locale", "log_level", mode="before")
     @classmethod

@@ -29,7 +29,7 @@ def _name_tokens(names: Iterable[str]) -> set[str]:
 
 def comment_warnings(text: str, roster_names: Iterable[str]) -> tuple[CommentWarning, ...]:
     found: list[CommentWarning] = []
-    words = set(re.findall(r"[^\W\d_]+", text))
+    words = set(re.findall(r"\w+", text))
     # Capitalised words only: "per uke" is not Per, and a name is written with a capital.
     if any(token in words for token in _name_tokens(roster_names)):
         found.append(CommentWarning.NAME)

@@ -37,6 +37,14 @@ class StoredQuestionSet:
 
 
 @dataclass(frozen=True)
+class ContactRequest:
+    id: int
+    member_id: int
+    created_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     id: int
     tenant_id: int | None
@@ -60,6 +68,18 @@ class OrganisationRepository(Protocol):
     async def add_member(self, tenant_id: int, fields: MemberFields) -> Member: ...
 
     async def update_member(self, member_id: int, fields: MemberFields) -> Member: ...
+
+    async def tenant_for_slack_team(self, team_id: str) -> Tenant | None: ...
+
+    async def link_slack_team(self, tenant_id: int, team_id: str) -> None: ...
+
+    async def member_by_slack_id(self, tenant_id: int, slack_user_id: str) -> Member | None: ...
+
+    async def add_contact_request(self, tenant_id: int, member_id: int, at: datetime) -> int:
+        """An identified "please contact me" request; it references no round or answer."""
+        ...
+
+    async def contact_requests(self, tenant_id: int) -> Sequence[ContactRequest]: ...
 
     async def thresholds(self, tenant_id: int) -> Mapping[str, object] | None:
         """The tenant's thresholds for future rounds (None: the defaults)."""

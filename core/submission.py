@@ -9,7 +9,7 @@ nothing and gets the same friendly result.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -136,15 +136,24 @@ async def answer_and_confirm(
     messenger: Messenger,
     submission: Submission,
     to: Recipient,
-    invitation_message: MessageRef,
+    invitation_message: MessageRef | None,
+    acknowledge: Callable[[SubmissionResult], Awaitable[None]] | None = None,
 ) -> SubmissionResult:
-    """What a chat adapter calls on submit: commit first, then replace the invitation with a
-    confirmation built only from the outcome, never from the answers."""
+    """What a chat adapter calls on submit: commit, acknowledge the person (only now that the
+    answer is committed), then replace the invitation with a confirmation built only from
+    the outcome, never from the answers."""
     result = await submit(uows, keys, clock, submission)
+    if acknowledge is not None:
+        await acknowledge(result)
+    if invitation_message is not None:
+        await messenger.confirm(to, invitation_message, confirmation_for(result))
+    return result
+
+
+def confirmation_for(result: SubmissionResult) -> Confirmation:
     kind = (
         ConfirmationKind.ANSWERED
         if result.outcome is SubmissionOutcome.ACCEPTED
         else ConfirmationKind.ALREADY_ANSWERED
     )
-    await messenger.confirm(to, invitation_message, Confirmation(kind, result.show_help))
-    return result
+    return Confirmation(kind, result.show_help)

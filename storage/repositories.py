@@ -11,10 +11,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.organisation import Member, MemberFields, Organisation, Role, RoleGrant, Tenant, Unit
-from core.ports import AuditEntry, StoredQuestionSet
+from core.ports import AuditEntry, ContactRequest, StoredQuestionSet
 from core.questions import QuestionSet, dump_yaml, parse_question_set
 from storage.models import (
     AuditRow,
+    ContactRequestRow,
     MemberRow,
     QuestionItemRow,
     QuestionSetRow,
@@ -114,6 +115,39 @@ class SqlOrganisationRepository:
         _apply(row, fields)
         await self._s.flush()
         return _member(row)
+
+    async def tenant_for_slack_team(self, team_id: str) -> Tenant | None:
+        row = await self._s.scalar(select(TenantRow).where(TenantRow.slack_team_id == team_id))
+        return _tenant(row) if row else None
+
+    async def link_slack_team(self, tenant_id: int, team_id: str) -> None:
+        row = await self._s.get_one(TenantRow, tenant_id)
+        row.slack_team_id = team_id
+        await self._s.flush()
+
+    async def member_by_slack_id(self, tenant_id: int, slack_user_id: str) -> Member | None:
+        row = await self._s.scalar(
+            select(MemberRow).where(
+                MemberRow.tenant_id == tenant_id, MemberRow.slack_user_id == slack_user_id
+            )
+        )
+        return _member(row) if row else None
+
+    async def add_contact_request(self, tenant_id: int, member_id: int, at: datetime) -> int:
+        row = ContactRequestRow(
+            tenant_id=tenant_id, member_id=member_id, created_at=at, status="open"
+        )
+        self._s.add(row)
+        await self._s.flush()
+        return row.id
+
+    async def contact_requests(self, tenant_id: int) -> Sequence[ContactRequest]:
+        rows = await self._s.scalars(
+            select(ContactRequestRow)
+            .where(ContactRequestRow.tenant_id == tenant_id)
+            .order_by(ContactRequestRow.id)
+        )
+        return [ContactRequest(r.id, r.member_id, aware(r.created_at), r.status) for r in rows]
 
     async def thresholds(self, tenant_id: int) -> Mapping[str, object] | None:
         row = await self._s.get_one(TenantRow, tenant_id)

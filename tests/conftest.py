@@ -131,6 +131,16 @@ async def uows(request: pytest.FixtureRequest) -> AsyncIterator[UnitOfWorkFactor
         await engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db_url(request: pytest.FixtureRequest) -> str:
+    """A migrated, empty database URL on each real backend."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_migrated_url"))
+    url = str(request.getfixturevalue("pg_migrated_url"))
+    await _truncate(url)
+    return url
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy.exc
 
+from core.clock import FixedClock
 from core.organisation import MemberFields, Role, RoleGrant
 from core.ports import UnitOfWorkFactory
 from tests.fakes.memory import IntegrityError
@@ -161,3 +162,26 @@ async def test_audit_log_keeps_entries_in_order(uows: UnitOfWorkFactory, clock) 
         ("questions.import", {"v": 1}),
     ]
     assert entries[0].at == clock.now()
+
+
+async def test_slack_team_member_lookup_and_contact_requests(
+    uows: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    tenant_id, _, ops_id = await seed(uows)
+    async with uows() as uow:
+        member = await uow.organisation.add_member(
+            tenant_id, fields("a@acme.no", ops_id, slack_user_id="UAAA1")
+        )
+        await uow.organisation.link_slack_team(tenant_id, "T0001")
+        request_id = await uow.organisation.add_contact_request(tenant_id, member.id, clock.now())
+        await uow.commit()
+    async with uows() as uow:
+        tenant = await uow.organisation.tenant_for_slack_team("T0001")
+        assert tenant is not None and tenant.id == tenant_id
+        assert await uow.organisation.tenant_for_slack_team("T9999") is None
+        found = await uow.organisation.member_by_slack_id(tenant_id, "UAAA1")
+        assert found is not None and found.id == member.id
+        assert await uow.organisation.member_by_slack_id(tenant_id, "UNOPE") is None
+        (request,) = await uow.organisation.contact_requests(tenant_id)
+    assert (request.id, request.member_id, request.status) == (request_id, member.id, "open")
+    assert request.created_at == clock.now()

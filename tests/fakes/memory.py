@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
-from core.ports import AuditEntry, StoredQuestionSet
+from core.ports import AuditEntry, ContactRequest, StoredQuestionSet
 from core.questions import QuestionSet
 from core.rounds import (
     NewAnswer,
@@ -43,6 +43,7 @@ class MemoryState:
     sets: dict[int, StoredQuestionSet] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     thresholds: dict[int, dict[str, object]] = field(default_factory=dict)
+    contacts: dict[int, list[ContactRequest]] = field(default_factory=dict)
     rounds: dict[int, Round] = field(default_factory=dict)
     round_members: dict[int, list[SnapshotMember]] = field(default_factory=dict)
     round_units: dict[int, list[SnapshotUnit]] = field(default_factory=dict)
@@ -119,6 +120,30 @@ class MemoryOrganisationRepository:
         member = replace(current, **fields.__dict__)
         self._s.members[member_id] = member
         return member
+
+    async def tenant_for_slack_team(self, team_id: str) -> Tenant | None:
+        return next((t for t in self._s.tenants.values() if t.slack_team_id == team_id), None)
+
+    async def link_slack_team(self, tenant_id: int, team_id: str) -> None:
+        self._s.tenants[tenant_id] = replace(self._s.tenants[tenant_id], slack_team_id=team_id)
+
+    async def member_by_slack_id(self, tenant_id: int, slack_user_id: str) -> Member | None:
+        return next(
+            (
+                m
+                for m in self._s.members.values()
+                if m.tenant_id == tenant_id and m.slack_user_id == slack_user_id
+            ),
+            None,
+        )
+
+    async def add_contact_request(self, tenant_id: int, member_id: int, at: datetime) -> int:
+        request = ContactRequest(self._s.new_id(), member_id, at, "open")
+        self._s.contacts.setdefault(tenant_id, []).append(request)
+        return request.id
+
+    async def contact_requests(self, tenant_id: int) -> Sequence[ContactRequest]:
+        return list(self._s.contacts.get(tenant_id, []))
 
     async def thresholds(self, tenant_id: int) -> Mapping[str, object] | None:
         return self._s.thresholds.get(tenant_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import inspect, text
 
 from core.clock import FixedClock
@@ -17,19 +16,9 @@ from core.submission import submit as submit_answer
 from storage.engine import create_engine, session_factory
 from storage.models import metadata
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import _truncate
 from tests.flow import TENANT, advance, answers_for, key_store, open_for, organisation, setup_org
 
 N = 40
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def db_url(request: pytest.FixtureRequest) -> str:
-    if request.param == "sqlite":
-        return str(request.getfixturevalue("sqlite_migrated_url"))
-    url = str(request.getfixturevalue("pg_migrated_url"))
-    await _truncate(url)
-    return url
 
 
 def _spearman(xs: list[int]) -> float:

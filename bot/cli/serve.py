@@ -1,0 +1,61 @@
+"""tempcheck serve: one aiohttp server for Slack (and Teams, later), /healthz and /privacy."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+from aiohttp import web
+
+from bot.app import build_container
+from bot.cli.common import reported, state_of
+from bot.server import build_web_app
+from bot.slack.app import build_slack
+from core.errors import TempcheckError
+from storage.migrate import current_revision, head_revision
+
+log = logging.getLogger(__name__)
+
+
+def serve(
+    ctx: typer.Context,
+    port: int | None = typer.Option(None, help="Port (default: TEMPCHECK_PORT, 3978)."),
+    host: str | None = typer.Option(None, help="Interface (default: TEMPCHECK_HOST)."),
+) -> None:
+    """Run the server: /slack/events, /slack/install, /slack/oauth_redirect, /healthz."""
+    state = state_of(ctx)
+    settings = state.settings
+    with reported(state):
+        container = build_container(settings)
+        slack = build_slack(container)[0] if settings.slack_mode != "off" else None
+    app = build_web_app(container, slack)
+
+    async def check_schema(_app: web.Application) -> None:
+        current = await current_revision(container.engine)
+        if current != head_revision():
+            error = TempcheckError(
+                "cli.db.not_migrated", current=current or "-", head=head_revision()
+            )
+            raise SystemExit(error.render(state.locale))
+
+    app.on_startup.insert(0, check_schema)
+    if slack is not None and settings.slack_mode == "socket":
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(slack, settings.slack_app_token)
+
+        async def connect(_app: web.Application) -> None:
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+
+        async def disconnect(_app: web.Application) -> None:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+
+        app.on_startup.append(connect)
+        app.on_cleanup.append(disconnect)
+    state.say(
+        "cli.serve.starting",
+        host=host or settings.host,
+        port=port or settings.port,
+        slack=settings.slack_mode,
+    )
+    web.run_app(app, host=host or settings.host, port=port or settings.port, print=None)

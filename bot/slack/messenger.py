@@ -1,0 +1,266 @@
+"""The Messenger port for Slack: invitation DMs, their "answered, thanks" update, digests.
+
+Retries live here and nowhere else. slack_sdk's own retry handlers sleep with the real
+``asyncio.sleep``; a client used here must be built with ``retry_handlers=[]`` (see
+``slack_client``) so that waiting goes through the injected ``sleep`` and tests never wait.
+
+- 429: wait ``Retry-After`` and try again. While one call waits, the other calls of the same
+  method in the same workspace wait too: that is the scope of Slack's limits.
+- 5xx, Slack's transient errors, lost connections: exponential backoff with jitter.
+- Everything else (the account is gone, the app is not allowed, the request is wrong) is
+  permanent: ``DeliveryError(permanent=True)`` at once, never retried.
+
+Logs name the method, the error code and the attempt, never user ids, text or payloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.slack.render import Blocks, SlackRenderer
+from core.messenger import (
+    Confirmation,
+    DeliveryError,
+    Invitation,
+    MessageRef,
+    Recipient,
+)
+
+log = logging.getLogger("bot.slack.messenger")
+
+T = TypeVar("T")
+ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
+Sleep = Callable[[float], Awaitable[None]]
+
+#: Errors that no retry can fix: the person or channel is unreachable for this app.
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "account_inactive",
+        "user_disabled",
+        "cannot_dm_bot",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "restricted_action",
+        "team_access_not_granted",
+        "not_allowed_token_type",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "missing_scope",
+        "ekm_access_denied",
+        "org_login_required",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+    }
+)
+#: Errors Slack itself calls temporary (HTTP 200 or 5xx).
+TRANSIENT_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+#: What a lost connection or an interrupted upload is reported as.
+CONNECTION_ERROR = "connection_error"
+
+DEFAULT_RETRY_AFTER = 1.0
+
+
+def slack_client(
+    token: str | None, *, base_url: str, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """An AsyncWebClient fit for SlackMessenger and the directory sync: no retry handlers."""
+    return AsyncWebClient(token=token, base_url=base_url, session=session, retry_handlers=[])
+
+
+def _error_code(exc: SlackApiError) -> str | None:
+    data = exc.response.data if exc.response is not None else None
+    return str(data["error"]) if isinstance(data, dict) and data.get("error") else None
+
+
+def _retry_after(headers: Mapping[str, Any]) -> float:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                return DEFAULT_RETRY_AFTER
+    return DEFAULT_RETRY_AFTER
+
+
+class SlackRetry:
+    """Runs one Slack Web API call with tempcheck's retry policy (see the module doc)."""
+
+    def __init__(
+        self,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        max_attempts: int = 5,
+        rng: random.Random | None = None,
+        base_delay: float = 1.0,
+        max_delay: float = 30.0,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self._sleep = sleep
+        self.max_attempts = max_attempts
+        self._rng = rng or random.Random()
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._gates: dict[tuple[str, str], asyncio.Lock] = {}
+
+    def backoff(self, attempt: int) -> float:
+        """Delay after failed attempt ``attempt`` (1-based): half the exponential step fixed,
+        half random, so many senders that failed together do not retry together."""
+        step = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return step / 2 + self._rng.uniform(0, step / 2)
+
+    async def call(self, workspace: str, method: str, operation: Callable[[], Awaitable[T]]) -> T:
+        # Slack limits each method per workspace: while one call sits out a 429, the other
+        # calls of that method in that workspace wait at the gate instead of earning more.
+        gate = self._gates.setdefault((workspace, method), asyncio.Lock())
+        for attempt in range(1, self.max_attempts + 1):
+            async with gate:
+                pass
+            rate_limited = False
+            try:
+                return await operation()
+            except SlackApiError as exc:
+                status = exc.response.status_code if exc.response is not None else 0
+                error = _error_code(exc)
+                if status == 429:
+                    rate_limited = True
+                    error = error or "ratelimited"
+                    delay = _retry_after(exc.response.headers)
+                elif status >= 500 or error in TRANSIENT_ERRORS:
+                    error = error or f"http_{status}"
+                    delay = self.backoff(attempt)
+                else:
+                    error = error or f"http_{status}"
+                    level = logging.INFO if error in PERMANENT_ERRORS else logging.WARNING
+                    log.log(level, "slack %s failed permanently: %s", method, error)
+                    raise DeliveryError(error, permanent=True) from None
+            except (aiohttp.ClientError, TimeoutError, SlackRequestError):
+                # SlackRequestError: files_upload_v2 could not deliver the bytes.
+                error = CONNECTION_ERROR
+                delay = self.backoff(attempt)
+            if attempt == self.max_attempts:
+                log.warning(
+                    "slack %s gave up: %s (attempt %d/%d)",
+                    method,
+                    error,
+                    attempt,
+                    self.max_attempts,
+                )
+                raise DeliveryError(error, permanent=False, retry_after=delay)
+            log.info(
+                "slack %s failed: %s (attempt %d/%d), retrying in %.1fs",
+                method,
+                error,
+                attempt,
+                self.max_attempts,
+                delay,
+            )
+            if rate_limited:
+                async with gate:
+                    await self._sleep(delay)
+            else:
+                await self._sleep(delay)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+
+class SlackMessenger:
+    """core.messenger.Messenger for Slack, plus the channel digest."""
+
+    def __init__(
+        self,
+        clients: ClientFor,
+        renderer: SlackRenderer,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        max_attempts: int = 5,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._clients = clients
+        self._renderer = renderer
+        self._retry = SlackRetry(sleep=sleep, max_attempts=max_attempts, rng=rng)
+
+    async def _client(self, workspace: str) -> AsyncWebClient:
+        client = await self._clients(workspace)
+        if client.retry_handlers:
+            raise ValueError(
+                "SlackMessenger retries by itself; build its clients with retry_handlers=[] "
+                "(bot.slack.messenger.slack_client)"
+            )
+        return client
+
+    async def _post(
+        self, workspace: str, channel: str, text: str, blocks: Blocks
+    ) -> AsyncSlackResponse:
+        client = await self._client(workspace)
+        return await self._retry.call(
+            workspace,
+            "chat.postMessage",
+            lambda: client.chat_postMessage(channel=channel, text=text, blocks=list(blocks)),
+        )
+
+    async def _dm(self, to: Recipient, text: str, blocks: Blocks) -> MessageRef:
+        # A user id as channel posts into the app's DM: no conversations.open (Tier 3) needed.
+        response = await self._post(to.workspace, to.ref, text, blocks)
+        return MessageRef(channel=str(response["channel"]), id=str(response["ts"]))
+
+    async def send_invitation(self, to: Recipient, invitation: Invitation) -> MessageRef:
+        text, blocks = self._renderer.invitation(invitation, to.locale)
+        return await self._dm(to, text, blocks)
+
+    async def send_reminder(self, to: Recipient, invitation: Invitation) -> MessageRef:
+        text, blocks = self._renderer.reminder(invitation, to.locale)
+        return await self._dm(to, text, blocks)
+
+    async def confirm(self, to: Recipient, message: MessageRef, confirmation: Confirmation) -> None:
+        text, blocks = self._renderer.confirmation(confirmation, to.locale)
+        client = await self._client(to.workspace)
+        await self._retry.call(
+            to.workspace,
+            "chat.update",
+            lambda: client.chat_update(
+                channel=message.channel, ts=message.id, text=text, blocks=list(blocks)
+            ),
+        )
+
+    async def post_digest(
+        self,
+        workspace: str,
+        channel: str,
+        text: str,
+        blocks: Blocks,
+        png: bytes | None,
+        filename: str,
+    ) -> MessageRef:
+        """Post the digest into a channel (an id: files_upload_v2 needs one), then its chart.
+
+        Each call is retried on its own, so a failed upload never posts the text twice.
+        """
+        response = await self._post(workspace, channel, text, blocks)
+        ref = MessageRef(channel=str(response["channel"]), id=str(response["ts"]))
+        if png is not None:
+            client = await self._client(workspace)
+            await self._retry.call(
+                workspace,
+                "files.upload_v2",
+                lambda: client.files_upload_v2(
+                    channel=ref.channel, file=png, filename=filename, title=filename
+                ),
+            )
+        return ref
