@@ -20,6 +20,7 @@ from bot.cli.common import (
 )
 from bot.slack.directory import SyncResult, sync_slack_users
 from bot.slack.messenger import slack_client
+from core.question_sets import require_tenant
 
 app = typer.Typer(help="Slack: the app manifest to create the Slack app from.")
 
@@ -118,3 +119,29 @@ def sync_slack(
         )
 
     print_sync(state, slug, run_with_container(state, work))
+
+
+@app.command("link")
+def link(
+    ctx: typer.Context,
+    team_id: str = typer.Argument(..., help="The Slack workspace's team id (T…)."),
+    tenant: str | None = typer.Option(None, help="Tenant slug (default: TEMPCHECK_TENANT)."),
+) -> None:
+    """Tie a Slack workspace to an organisation (several workspaces, OAuth mode)."""
+    state = state_of(ctx)
+    slug = tenant or state.tenant
+    if not team_id.startswith(("T", "E")) or not team_id.isalnum():
+        state.warn("slack.link.bad_team", team=team_id)
+        raise typer.Exit(EXIT_CONFIG)
+
+    async def work(c: Container) -> None:
+        async with c.uows() as uow:
+            found = await require_tenant(uow, slug)
+            await uow.organisation.link_slack_team(found.id, team_id)
+            await uow.audit.record(
+                found.id, c.clock.now(), actor(), "slack.link", {"team": team_id}
+            )
+            await uow.commit()
+
+    run_with_container(state, work)
+    state.say("slack.link.done", team=team_id, tenant=slug)
