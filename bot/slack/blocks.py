@@ -31,8 +31,10 @@ CONFIRM_BLOCK = "confirm_comment"
 TEXT_LIMIT = 3000  # Slack's limit for a section's text
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text[:150], "emoji": True}
+def _plain(text: str, limit: int = 75) -> dict[str, Any]:
+    # Slack's limits: 75 characters for buttons and options, 24 for modal titles and
+    # submit/close, 2000 for input labels; longer text is refused with invalid_blocks.
+    return {"type": "plain_text", "text": text[:limit], "emoji": True}
 
 
 def _mrkdwn(text: str) -> Block:
@@ -114,7 +116,7 @@ class SlackBlocks:
                 {
                     "type": "input",
                     "block_id": f"{ITEM_PREFIX}{asked.item_key}",
-                    "label": _plain(item.text[locale]),
+                    "label": _plain(item.text[locale], 2000),
                     "element": {"type": "radio_buttons", "action_id": "value", "options": options},
                 }
             )
@@ -123,9 +125,9 @@ class SlackBlocks:
             "type": "modal",
             "callback_id": PULSE_CALLBACK,
             "private_metadata": json.dumps(metadata, sort_keys=True),
-            "title": _plain(t("slackui.modal_title", locale)[:24]),
-            "submit": _plain(t("slackui.submit", locale)),
-            "close": _plain(t("slackui.cancel", locale)),
+            "title": _plain(t("slackui.modal_title", locale), 24),
+            "submit": _plain(t("slackui.submit", locale), 24),
+            "close": _plain(t("slackui.cancel", locale), 24),
             "blocks": blocks,
         }
 
@@ -139,8 +141,8 @@ class SlackBlocks:
                 "type": "input",
                 "block_id": COMMENT_BLOCK,
                 "optional": True,
-                "label": _plain(t("slackui.comment_label", locale)),
-                "hint": _plain(t("slackui.comment_hint", locale)),
+                "label": _plain(t("slackui.comment_label", locale), 2000),
+                "hint": _plain(t("slackui.comment_hint", locale), 2000),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "value",
@@ -152,7 +154,7 @@ class SlackBlocks:
                 "type": "input",
                 "block_id": AUDIENCE_BLOCK,
                 "optional": True,
-                "label": _plain(t("slackui.audience_label", locale)),
+                "label": _plain(t("slackui.audience_label", locale), 2000),
                 "element": {
                     "type": "radio_buttons",
                     "action_id": "value",
@@ -164,7 +166,7 @@ class SlackBlocks:
                 "type": "input",
                 "block_id": CONFIRM_BLOCK,
                 "optional": True,
-                "label": _plain(t("slackui.confirm_label", locale)),
+                "label": _plain(t("slackui.confirm_label", locale), 2000),
                 "element": {
                     "type": "checkboxes",
                     "action_id": "value",
@@ -185,16 +187,16 @@ class SlackBlocks:
             blocks = [*blocks, {"type": "divider"}, *self.help_blocks(locale, offer_contact=True)]
         return {
             "type": "modal",
-            "title": _plain(t("slackui.thanks_title", locale)[:24]),
-            "close": _plain(t("slackui.close", locale)),
+            "title": _plain(t("slackui.thanks_title", locale), 24),
+            "close": _plain(t("slackui.close", locale), 24),
             "blocks": blocks,
         }
 
     def message_view(self, text: str, locale: str) -> dict[str, Any]:
         return {
             "type": "modal",
-            "title": _plain(t("slackui.modal_title", locale)[:24]),
-            "close": _plain(t("slackui.close", locale)),
+            "title": _plain(t("slackui.modal_title", locale), 24),
+            "close": _plain(t("slackui.close", locale), 24),
             "blocks": [_mrkdwn(text)],
         }
 
