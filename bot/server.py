@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -73,12 +74,20 @@ def _slack_routes(slack: AsyncApp) -> list[web.RouteDef]:
     return routes
 
 
-def build_web_app(container: Container, slack: AsyncApp | None) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+def build_web_app(
+    container: Container,
+    slack: AsyncApp | None,
+    extra_routes: list[web.RouteDef] | None = None,
+    middlewares: list[Any] | None = None,
+) -> web.Application:
+    """``extra_routes``/``middlewares``: other platforms' endpoints (Teams: /api/messages)."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares or [])
     app[CONTAINER] = container
     app.add_routes([web.get("/healthz", healthz), web.get("/privacy", privacy)])
     if slack is not None:
         app.add_routes(_slack_routes(slack))
+    if extra_routes:
+        app.add_routes(extra_routes)
 
     async def close(_app: web.Application) -> None:
         await container.close()

@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     #: Help shown privately after a "yes" on a screening question (YAML; see docs/slack.md).
     help_file: Path | None = None
 
+    # --- Microsoft Teams (Microsoft 365 Agents SDK) ------------------------------------
+    #: The bot's Entra ID app registration: JWT validation of /api/messages and outbound auth.
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+    #: Local use only (Agents Playground): no JWT. Refused unless serving on loopback.
+    teams_allow_anonymous: bool = False
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
