@@ -14,7 +14,14 @@ def configure_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel(max(logging.WARNING, getattr(logging, level)))
     # These log raw SQL parameters at DEBUG (answer values, comment text, e-mails): never.
     # Slack's SDK and Bolt log whole request bodies at DEBUG: capped the same way.
-    for name in ("aiosqlite", "sqlalchemy.engine", "psycopg", "slack_sdk", "slack_bolt"):
+    for name in (
+        "aiosqlite",
+        "sqlalchemy.engine",
+        "psycopg",
+        "slack_sdk",
+        "slack_bolt",
+        "microsoft_agents",
+    ):
         logging.getLogger(name).setLevel(logging.WARNING)
     structlog.configure(
         processors=[

@@ -45,6 +45,17 @@ class ContactRequest:
 
 
 @dataclass(frozen=True)
+class StoredConversation:
+    """Where to reach a person on Teams: the platform's conversation reference (opaque JSON),
+    per tenant and AAD object id. An address only; nothing about answers."""
+
+    tenant_id: int
+    aad_object_id: str
+    reference: Mapping[str, object]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     id: int
     tenant_id: int | None
@@ -74,6 +85,12 @@ class OrganisationRepository(Protocol):
     async def link_slack_team(self, tenant_id: int, team_id: str) -> None: ...
 
     async def member_by_slack_id(self, tenant_id: int, slack_user_id: str) -> Member | None: ...
+
+    async def tenant_for_teams_tenant(self, teams_tenant_id: str) -> Tenant | None: ...
+
+    async def link_teams_tenant(self, tenant_id: int, teams_tenant_id: str) -> None: ...
+
+    async def member_by_teams_id(self, tenant_id: int, aad_object_id: str) -> Member | None: ...
 
     async def add_contact_request(self, tenant_id: int, member_id: int, at: datetime) -> int:
         """An identified "please contact me" request; it references no round or answer."""
@@ -172,6 +189,22 @@ class AnswerRepository(Protocol):
         ...
 
 
+class ConversationRepository(Protocol):
+    """Teams conversation references, one per tenant and AAD object id."""
+
+    async def save(
+        self, tenant_id: int, aad_object_id: str, reference: Mapping[str, object], at: datetime
+    ) -> bool:
+        """Store or refresh the reference; True when it was new or changed."""
+        ...
+
+    async def get(self, tenant_id: int, aad_object_id: str) -> StoredConversation | None: ...
+
+    async def reachable(self, tenant_id: int) -> frozenset[str]:
+        """The AAD object ids of the tenant that have a stored reference."""
+        ...
+
+
 class AuditLog(Protocol):
     async def record(
         self,
@@ -202,6 +235,9 @@ class UnitOfWork(Protocol):
 
     @property
     def answers(self) -> AnswerRepository: ...
+
+    @property
+    def conversations(self) -> ConversationRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

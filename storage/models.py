@@ -255,3 +255,20 @@ SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots"
 SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
     metadata, "slack_oauth_states"
 )
+
+
+class TeamsConversationRow(Base):
+    """Where to reach a person on Teams: the Bot Framework conversation reference captured
+    when the app was installed for them or they wrote to it. An address, nothing about
+    answers; refreshed when Teams moves the conversation (another service URL)."""
+
+    __tablename__ = "teams_conversations"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "aad_object_id", name="uq_teams_conversations_member"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    aad_object_id: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[dict[str, object]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

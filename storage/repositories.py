@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.organisation import Member, MemberFields, Organisation, Role, RoleGrant, Tenant, Unit
-from core.ports import AuditEntry, ContactRequest, StoredQuestionSet
+from core.ports import AuditEntry, ContactRequest, StoredConversation, StoredQuestionSet
 from core.questions import QuestionSet, dump_yaml, parse_question_set
 from storage.models import (
     AuditRow,
@@ -20,6 +20,7 @@ from storage.models import (
     QuestionItemRow,
     QuestionSetRow,
     RoleGrantRow,
+    TeamsConversationRow,
     TenantRow,
     UnitRow,
 )
@@ -129,6 +130,25 @@ class SqlOrganisationRepository:
         row = await self._s.scalar(
             select(MemberRow).where(
                 MemberRow.tenant_id == tenant_id, MemberRow.slack_user_id == slack_user_id
+            )
+        )
+        return _member(row) if row else None
+
+    async def tenant_for_teams_tenant(self, teams_tenant_id: str) -> Tenant | None:
+        row = await self._s.scalar(
+            select(TenantRow).where(TenantRow.teams_tenant_id == teams_tenant_id.lower())
+        )
+        return _tenant(row) if row else None
+
+    async def link_teams_tenant(self, tenant_id: int, teams_tenant_id: str) -> None:
+        row = await self._s.get_one(TenantRow, tenant_id)
+        row.teams_tenant_id = teams_tenant_id.lower()
+        await self._s.flush()
+
+    async def member_by_teams_id(self, tenant_id: int, aad_object_id: str) -> Member | None:
+        row = await self._s.scalar(
+            select(MemberRow).where(
+                MemberRow.tenant_id == tenant_id, MemberRow.teams_aad_id == aad_object_id.lower()
             )
         )
         return _member(row) if row else None
@@ -277,3 +297,53 @@ class SqlAuditLog:
             AuditEntry(r.id, r.tenant_id, aware(r.at), r.actor, r.action, dict(r.detail))
             for r in rows
         ]
+
+
+class SqlConversationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def _row(self, tenant_id: int, aad_object_id: str) -> TeamsConversationRow | None:
+        return await self._s.scalar(
+            select(TeamsConversationRow).where(
+                TeamsConversationRow.tenant_id == tenant_id,
+                TeamsConversationRow.aad_object_id == aad_object_id.lower(),
+            )
+        )
+
+    async def save(
+        self, tenant_id: int, aad_object_id: str, reference: Mapping[str, object], at: datetime
+    ) -> bool:
+        row = await self._row(tenant_id, aad_object_id)
+        if row is None:
+            self._s.add(
+                TeamsConversationRow(
+                    tenant_id=tenant_id,
+                    aad_object_id=aad_object_id.lower(),
+                    reference=dict(reference),
+                    updated_at=at,
+                )
+            )
+        elif row.reference != dict(reference):
+            row.reference = dict(reference)
+            row.updated_at = at
+        else:
+            return False
+        await self._s.flush()
+        return True
+
+    async def get(self, tenant_id: int, aad_object_id: str) -> StoredConversation | None:
+        row = await self._row(tenant_id, aad_object_id)
+        if row is None:
+            return None
+        return StoredConversation(
+            row.tenant_id, row.aad_object_id, dict(row.reference), aware(row.updated_at)
+        )
+
+    async def reachable(self, tenant_id: int) -> frozenset[str]:
+        rows = await self._s.scalars(
+            select(TeamsConversationRow.aad_object_id).where(
+                TeamsConversationRow.tenant_id == tenant_id
+            )
+        )
+        return frozenset(rows)

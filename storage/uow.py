@@ -7,7 +7,12 @@ from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.repositories import SqlAuditLog, SqlOrganisationRepository, SqlQuestionSetRepository
+from storage.repositories import (
+    SqlAuditLog,
+    SqlConversationRepository,
+    SqlOrganisationRepository,
+    SqlQuestionSetRepository,
+)
 from storage.round_repositories import SqlAnswerRepository, SqlRoundRepository
 
 
@@ -17,6 +22,7 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     rounds: SqlRoundRepository
     answers: SqlAnswerRepository
+    conversations: SqlConversationRepository
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
@@ -29,6 +35,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(self._session)
         self.rounds = SqlRoundRepository(self._session)
         self.answers = SqlAnswerRepository(self._session)
+        self.conversations = SqlConversationRepository(self._session)
         return self
 
     async def __aexit__(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, demo, org, privacy, questions, rounds, serve, slack
+from bot.cli import db, demo, org, privacy, questions, rounds, serve, slack, teams
 from bot.cli.common import EXIT_CONFIG, CliState
 from bot.logs import configure_logging
 from bot.settings import load_settings
@@ -25,6 +25,7 @@ app.add_typer(privacy.app, name="privacy")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.add_typer(slack.app, name="slack")
+app.add_typer(teams.app, name="teams")
 org.app.command("sync-slack")(slack.sync_slack)
 
 

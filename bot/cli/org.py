@@ -8,6 +8,7 @@ import typer
 
 from bot.app import Container
 from bot.cli.common import CliState, actor, read_text, reported, run_with_container, state_of
+from bot.teams.reach import unreachable_on_teams
 from core.i18n import t
 from core.org_import import ImportSummary, import_roster
 from core.organisation import Organisation, Role, Unit
@@ -138,10 +139,19 @@ def show(
     """Print the unit tree with member counts and roles."""
     state = state_of(ctx)
 
-    async def work(c: Container) -> Organisation:
+    async def work(c: Container) -> tuple[Organisation, list[int]]:
         async with c.uows() as uow:
             found = await require_tenant(uow, tenant or state.tenant)
-            return await uow.organisation.load(found.id)
+            org = await uow.organisation.load(found.id)
+        return org, await unreachable_on_teams(c.uows, found.id)
 
-    for line in render_tree(run_with_container(state, work), state.locale):
+    org, unreachable = run_with_container(state, work)
+    for line in render_tree(org, state.locale):
         typer.echo(line)
+    if unreachable:
+        names = {m.id: m.name for m in org.members}
+        state.say(
+            "cli.org.show.teams_unreachable",
+            count=len(unreachable),
+            names=", ".join(names[i] for i in unreachable),
+        )

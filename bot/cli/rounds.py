@@ -8,7 +8,10 @@ from datetime import timedelta
 import typer
 
 from bot.app import Container
-from bot.cli.common import CliState, actor, run_with_container, state_of
+from bot.cli.common import EXIT_CONFIG, CliState, actor, run_with_container, state_of
+from bot.slack.notify import NotifyReport, notify_round
+from bot.teams.app import build_teams
+from bot.teams.notify import TeamsNotifyReport, notify_round_on_teams
 from core.anonymity.release import Release
 from core.i18n import t
 from core.keys import KeyStatus
@@ -24,6 +27,8 @@ from core.round_service import (
 )
 from core.rounds import Round, StoredRelease
 
+Report = NotifyReport | TeamsNotifyReport
+
 app = typer.Typer(help="Rounds: open, close, release, list, show results, key status.")
 
 TenantOption = typer.Option(None, "--tenant", help="Tenant slug (default: TEMPCHECK_TENANT).")
@@ -37,13 +42,21 @@ def open_(
     set_key: str = typer.Option("default", "--set", help="Question set key."),
     days: int = typer.Option(7, min=1, max=31, help="Days the round stays open."),
     release_delay_hours: int = typer.Option(24, min=0, help="Hours from close to release."),
+    notify: bool = typer.Option(
+        False, "--notify", help="Send the invitations now via Slack/Teams (until the scheduler)."
+    ),
     tenant: str | None = TenantOption,
 ) -> None:
     """Open a round: snapshot who is asked, freeze thresholds and items, create its key."""
     state = state_of(ctx)
+    settings = state.settings
+    teams_on = bool(settings.teams_app_id or settings.teams_allow_anonymous)
+    if notify and settings.slack_mode == "off" and not teams_on:
+        state.warn("cli.round.no_platform")
+        raise typer.Exit(EXIT_CONFIG)
 
-    async def work(c: Container) -> OpenedRound:
-        return await open_round(
+    async def work(c: Container) -> tuple[OpenedRound, list[tuple[str, Report]]]:
+        opened = await open_round(
             c.uows,
             c.keys,
             c.clock,
@@ -54,10 +67,17 @@ def open_(
             set_key=set_key,
             duration=timedelta(days=days),
             release_delay_hours=release_delay_hours,
-            timezone=state.settings.default_timezone,
+            timezone=settings.default_timezone,
         )
+        reports: list[tuple[str, Report]] = []
+        if notify and settings.slack_mode != "off":
+            reports.append(("Slack", await notify_round(c, opened.round)))
+        if notify and teams_on:
+            _, _, teams = build_teams(c, settings.host)
+            reports.append(("Teams", await notify_round_on_teams(teams, opened.round)))
+        return opened, reports
 
-    opened = run_with_container(state, work)
+    opened, reports = run_with_container(state, work)
     r = opened.round
     key = "cli.round.opened" if opened.created else "cli.round.exists"
     state.say(
@@ -68,6 +88,15 @@ def open_(
         closes=r.closes_at.isoformat(timespec="minutes"),
         items=len(r.items),
     )
+    for platform, report in reports:
+        state.say(
+            "cli.round.notified",
+            platform=platform,
+            sent=report.sent,
+            unreachable=report.unreachable,
+            failed=report.failed,
+            no_id=report.no_platform,
+        )
 
 
 @app.command("close")

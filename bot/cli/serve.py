@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import typer
 from aiohttp import web
 
 from bot.app import build_container
-from bot.cli.common import reported, state_of
+from bot.cli.common import EXIT_CONFIG, reported, state_of
 from bot.server import build_web_app
 from bot.slack.app import build_slack
-from core.errors import TempcheckError
+from bot.teams.app import build_teams
+from core.errors import ConfigError, TempcheckError
 from storage.migrate import current_revision, head_revision
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,15 @@ def serve(
     with reported(state):
         container = build_container(settings)
         slack = build_slack(container)[0] if settings.slack_mode != "off" else None
-    app = build_web_app(container, slack)
+    teams_routes: list[web.RouteDef] = []
+    teams_middlewares: list[Any] = []
+    if settings.teams_app_id or settings.teams_allow_anonymous:
+        try:
+            teams_routes, teams_middlewares, _ = build_teams(container, host or settings.host)
+        except ConfigError as exc:
+            typer.echo(exc.render(state.locale), err=True)
+            raise typer.Exit(EXIT_CONFIG) from None
+    app = build_web_app(container, slack, teams_routes, teams_middlewares)
 
     async def check_schema(_app: web.Application) -> None:
         current = await current_revision(container.engine)
@@ -57,5 +67,6 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         slack=settings.slack_mode,
+        teams="anonymous" if settings.teams_allow_anonymous else "jwt" if teams_routes else "off",
     )
     web.run_app(app, host=host or settings.host, port=port or settings.port, print=None)

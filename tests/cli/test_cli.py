@@ -172,3 +172,26 @@ def test_large_roster_imports_with_progress(workdir: Path) -> None:
     assert code == 0 and "people added: 1200" in out and "units created: 26" in out
     code, out = cli("org", "import", "big.csv")
     assert code == 0 and "unchanged: 1200" in out
+
+
+def test_org_show_names_people_not_reachable_on_teams(workdir: Path) -> None:
+    cli("db", "upgrade")
+    roster = (
+        "email,name,unit,teams_aad_id\n"
+        "a@acme.no,Anna A,Acme,0f8fad5b-d9cb-469f-a165-70867728950e\n"
+        "b@acme.no,Bjørn B,Acme,\n"
+    )
+    (workdir / "org.csv").write_text(roster, encoding="utf-8")
+    cli("org", "import", "org.csv")
+    code, out = cli("org", "show")
+    assert code == 0
+    assert "Not reachable on Teams (1): Anna A." in out and "Bjørn B." not in out
+
+
+def test_notify_without_any_platform_is_refused_before_opening(workdir: Path) -> None:
+    cli("db", "upgrade")
+    (workdir / "org.csv").write_text(ROSTER, encoding="utf-8")
+    cli("org", "import", "org.csv")
+    code, out = cli("round", "open", "--notify")
+    assert code == 2 and "--notify needs Slack or Teams" in out
+    assert "No rounds yet" in cli("round", "list")[1]

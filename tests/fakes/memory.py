@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
-from core.ports import AuditEntry, ContactRequest, StoredQuestionSet
+from core.ports import AuditEntry, ContactRequest, StoredConversation, StoredQuestionSet
 from core.questions import QuestionSet
 from core.rounds import (
     NewAnswer,
@@ -51,6 +51,7 @@ class MemoryState:
     answers: dict[int, list[NewAnswer]] = field(default_factory=dict)
     comments: dict[int, list[NewComment]] = field(default_factory=dict)
     ledger: dict[int, set[str]] = field(default_factory=dict)
+    conversations: dict[tuple[int, str], StoredConversation] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -133,6 +134,26 @@ class MemoryOrganisationRepository:
                 m
                 for m in self._s.members.values()
                 if m.tenant_id == tenant_id and m.slack_user_id == slack_user_id
+            ),
+            None,
+        )
+
+    async def tenant_for_teams_tenant(self, teams_tenant_id: str) -> Tenant | None:
+        wanted = teams_tenant_id.lower()
+        return next((t for t in self._s.tenants.values() if t.teams_tenant_id == wanted), None)
+
+    async def link_teams_tenant(self, tenant_id: int, teams_tenant_id: str) -> None:
+        self._s.tenants[tenant_id] = replace(
+            self._s.tenants[tenant_id], teams_tenant_id=teams_tenant_id.lower()
+        )
+
+    async def member_by_teams_id(self, tenant_id: int, aad_object_id: str) -> Member | None:
+        wanted = aad_object_id.lower()
+        return next(
+            (
+                m
+                for m in self._s.members.values()
+                if m.tenant_id == tenant_id and m.teams_aad_id == wanted
             ),
             None,
         )
@@ -329,6 +350,29 @@ class MemoryAnswerRepository:
         rng.shuffle(self._s.comments.get(round_id, []))
 
 
+class MemoryConversationRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def save(
+        self, tenant_id: int, aad_object_id: str, reference: Mapping[str, object], at: datetime
+    ) -> bool:
+        key = (tenant_id, aad_object_id.lower())
+        current = self._s.conversations.get(key)
+        if current is not None and dict(current.reference) == dict(reference):
+            return False
+        self._s.conversations[key] = StoredConversation(
+            tenant_id, key[1], copy.deepcopy(dict(reference)), at
+        )
+        return True
+
+    async def get(self, tenant_id: int, aad_object_id: str) -> StoredConversation | None:
+        return self._s.conversations.get((tenant_id, aad_object_id.lower()))
+
+    async def reachable(self, tenant_id: int) -> frozenset[str]:
+        return frozenset(aad for (tenant, aad) in self._s.conversations if tenant == tenant_id)
+
+
 class MemoryAuditLog:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
@@ -362,6 +406,7 @@ class MemoryUnitOfWork:
         self.audit = MemoryAuditLog(self._state)
         self.rounds = MemoryRoundRepository(self._state)
         self.answers = MemoryAnswerRepository(self._state)
+        self.conversations = MemoryConversationRepository(self._state)
         return self
 
     async def __aexit__(

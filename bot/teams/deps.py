@@ -1,0 +1,117 @@
+"""What the Teams turn handlers share: the container, the cards, the messenger, and looking
+up who is talking (tenant by Teams tenant id, member by AAD object id)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.app import Container
+from bot.teams.cards import TeamsCards
+from bot.teams.messenger import TeamsMessenger
+from bot.teams.references import Speaker
+from core.i18n import DEFAULT_LOCALE, normalise_locale
+from core.organisation import Member, Tenant
+from core.ports import UnitOfWork
+from core.questions import QuestionSet
+from core.rounds import Round
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TeamsDirectory:
+    """Tenants, members and conversation references, as the turn handlers and the
+    messenger need them."""
+
+    container: Container
+    default_tenant: str
+
+    async def tenant_in(self, uow: UnitOfWork, teams_tenant_id: str | None) -> Tenant | None:
+        """The organisation linked to this Teams tenant, else TEMPCHECK_TENANT."""
+        if teams_tenant_id:
+            tenant = await uow.organisation.tenant_for_teams_tenant(teams_tenant_id)
+            if tenant is not None:
+                return tenant
+        return await uow.organisation.get_tenant(self.default_tenant)
+
+    async def who(self, speaker: Speaker) -> tuple[Tenant, Member] | None:
+        if speaker.aad_object_id is None:
+            return None
+        async with self.container.uows() as uow:
+            tenant = await self.tenant_in(uow, speaker.teams_tenant_id)
+            if tenant is None:
+                return None
+            member = await uow.organisation.member_by_teams_id(tenant.id, speaker.aad_object_id)
+        if member is None or not member.active:
+            return None
+        return tenant, member
+
+    async def remember(self, speaker: Speaker, reference: Mapping[str, object]) -> None:
+        """Store or refresh where to reach this person (personal chats only)."""
+        if not speaker.personal or speaker.aad_object_id is None:
+            return
+        c = self.container
+        async with c.uows() as uow:
+            tenant = await self.tenant_in(uow, speaker.teams_tenant_id)
+            if tenant is None:
+                return
+            changed = await uow.conversations.save(
+                tenant.id, speaker.aad_object_id, reference, c.clock.now()
+            )
+            if changed:
+                await uow.commit()
+        if changed:
+            log.info("teams conversation reference stored", extra={"tenant_id": tenant.id})
+
+    async def reference_for(
+        self, workspace: str, aad_object_id: str
+    ) -> Mapping[str, object] | None:
+        async with self.container.uows() as uow:
+            tenant = await self.tenant_in(uow, workspace or None)
+            if tenant is None:
+                return None
+            stored = await uow.conversations.get(tenant.id, aad_object_id)
+        return stored.reference if stored else None
+
+    async def channel_reference(self, workspace: str, channel: str) -> Mapping[str, object] | None:
+        """A channel's address: the tenant's service URL and bot (from any stored reference)
+        with the channel as the conversation."""
+        async with self.container.uows() as uow:
+            tenant = await self.tenant_in(uow, workspace or None)
+            if tenant is None:
+                return None
+            for aad in sorted(await uow.conversations.reachable(tenant.id)):
+                stored = await uow.conversations.get(tenant.id, aad)
+                if stored is None:
+                    continue
+                reference = {k: v for k, v in stored.reference.items() if k != "user"}
+                conversation: dict[str, object] = {"id": channel, "conversationType": "channel"}
+                if workspace:
+                    conversation["tenantId"] = workspace
+                reference["conversation"] = conversation
+                return reference
+        return None
+
+    async def form_for(self, round_id: int) -> tuple[Round, QuestionSet] | None:
+        async with self.container.uows() as uow:
+            found = await uow.rounds.get(round_id)
+            stored = await uow.questions.by_id(found.question_set_id) if found else None
+        if found is None or stored is None:
+            return None
+        return found, stored.question_set
+
+
+@dataclass
+class TeamsDeps:
+    container: Container
+    cards: TeamsCards
+    messenger: TeamsMessenger
+    directory: TeamsDirectory
+
+
+def locale_of(found: tuple[Tenant, Member] | None, hint: str | None = None) -> str:
+    if found is not None:
+        return found[1].locale
+    return (normalise_locale(hint) if hint else None) or DEFAULT_LOCALE

@@ -1,0 +1,259 @@
+"""The Messenger port for Teams: proactive pulse cards, their "answered, thanks" update,
+channel digests.
+
+Every send is a proactive turn (``continue_conversation``) in the conversation whose
+reference was stored when the app was installed for the person or they wrote to it.
+Retries live here and nowhere else, with an injectable ``sleep`` (tests never wait):
+
+- 429: wait ``Retry-After`` (seconds) and try again; meanwhile the other sends to the same
+  tenant wait too (Teams limits per app and tenant, and per conversation).
+- 412, 500, 502, 503, 504 and lost connections: exponential backoff with jitter.
+- 403, 404 (the app was removed, the user is gone or blocked the app) and any other 4xx:
+  permanent, ``DeliveryError(permanent=True)`` at once. No stored reference: permanent too.
+
+Logs name the operation, the HTTP status and the attempt; never ids, texts or payloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+import aiohttp
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import ConnectorClientBase, TurnContext
+
+from bot.teams.cards import Card, TeamsCards, attachment
+from bot.teams.references import continuation, conversation_id
+from core.i18n import t
+from core.messenger import Confirmation, DeliveryError, Invitation, MessageRef, Recipient
+from core.questions import QuestionSet
+from core.rounds import Round
+
+log = logging.getLogger("bot.teams.messenger")
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+Turn = Callable[[TurnContext], Awaitable[None]]
+#: Runs ``callback`` in a proactive turn of the conversation ``activity`` continues.
+Continue = Callable[[Activity, Turn], Awaitable[None]]
+#: (Teams tenant id, AAD object id) -> the stored conversation reference.
+ReferenceFor = Callable[[str, str], Awaitable[Mapping[str, object] | None]]
+#: (Teams tenant id, channel id) -> a reference to post into that channel.
+ChannelFor = Callable[[str, str], Awaitable[Mapping[str, object] | None]]
+#: round id -> the round and its question set (to put the questions on the card).
+FormFor = Callable[[int], Awaitable[tuple[Round, QuestionSet] | None]]
+
+RETRY_STATUSES = frozenset({412, 500, 502, 503, 504})
+CONNECTION_ERROR = "connection_error"
+DEFAULT_RETRY_AFTER = 1.0
+#: Teams refuses messages over about 100 KB; an inline chart must leave room for the card.
+MAX_INLINE_IMAGE_BYTES = 60_000
+
+
+def card_activity(card: Card, activity_id: str | None = None) -> Activity:
+    data: dict[str, Any] = {"type": "message", "attachments": [attachment(card)]}
+    if activity_id:
+        data["id"] = activity_id
+    return Activity.model_validate(data)
+
+
+def _retry_after(headers: Mapping[str, str] | None) -> float:
+    value = (headers or {}).get("Retry-After")
+    if value is None:
+        return DEFAULT_RETRY_AFTER
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+
+
+class TeamsRetry:
+    """Runs one Bot Connector operation with tempcheck's retry policy (see the module doc)."""
+
+    def __init__(
+        self,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        max_attempts: int = 5,
+        rng: random.Random | None = None,
+        base_delay: float = 1.0,
+        max_delay: float = 30.0,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self._sleep = sleep
+        self.max_attempts = max_attempts
+        self._rng = rng or random.Random()
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._gates: dict[str, asyncio.Lock] = {}
+
+    def backoff(self, attempt: int) -> float:
+        """Half the exponential step fixed, half random, so senders that failed together
+        do not retry together."""
+        step = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return step / 2 + self._rng.uniform(0, step / 2)
+
+    async def call(self, workspace: str, name: str, operation: Callable[[], Awaitable[T]]) -> T:
+        gate = self._gates.setdefault(workspace, asyncio.Lock())
+        for attempt in range(1, self.max_attempts + 1):
+            async with gate:
+                pass
+            rate_limited = False
+            try:
+                return await operation()
+            except aiohttp.ClientResponseError as exc:
+                error = f"http_{exc.status}"
+                if exc.status == 429:
+                    rate_limited = True
+                    delay = _retry_after(exc.headers)
+                elif exc.status in RETRY_STATUSES:
+                    delay = self.backoff(attempt)
+                else:
+                    level = logging.INFO if exc.status in (403, 404) else logging.WARNING
+                    log.log(level, "teams %s failed permanently: %s", name, error)
+                    raise DeliveryError(error, permanent=True) from None
+            except (aiohttp.ClientError, TimeoutError):
+                error = CONNECTION_ERROR
+                delay = self.backoff(attempt)
+            if attempt == self.max_attempts:
+                log.warning(
+                    "teams %s gave up: %s (attempt %d/%d)", name, error, attempt, self.max_attempts
+                )
+                raise DeliveryError(error, permanent=False, retry_after=delay)
+            log.info(
+                "teams %s failed: %s (attempt %d/%d), retrying in %.1fs",
+                name,
+                error,
+                attempt,
+                self.max_attempts,
+                delay,
+            )
+            if rate_limited:
+                async with gate:
+                    await self._sleep(delay)
+            else:
+                await self._sleep(delay)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+
+class TeamsMessenger:
+    """core.messenger.Messenger for Teams, plus the channel digest."""
+
+    def __init__(
+        self,
+        continue_conversation: Continue,
+        references: ReferenceFor,
+        forms: FormFor,
+        cards: TeamsCards,
+        *,
+        channels: ChannelFor | None = None,
+        sleep: Sleep = asyncio.sleep,
+        max_attempts: int = 5,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._continue = continue_conversation
+        self._references = references
+        self._forms = forms
+        self._channels = channels
+        self.cards = cards
+        self._retry = TeamsRetry(sleep=sleep, max_attempts=max_attempts, rng=rng)
+
+    async def _in_turn(
+        self, stored: Mapping[str, object], action: Callable[[TurnContext], Awaitable[T]]
+    ) -> T:
+        """Run ``action`` in one proactive turn; its HTTP errors come back out of the turn
+        (the SDK would otherwise hand them to the turn error handler)."""
+        results: list[T] = []
+        errors: list[BaseException] = []
+
+        async def callback(context: TurnContext) -> None:
+            try:
+                results.append(await action(context))
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                errors.append(exc)
+
+        await self._continue(continuation(stored), callback)
+        if errors:
+            raise errors[0]
+        if not results:
+            raise aiohttp.ClientError("the proactive turn did not run")
+        return results[0]
+
+    async def _reference(self, to: Recipient) -> Mapping[str, object]:
+        stored = await self._references(to.workspace, to.ref)
+        if stored is None:
+            # Never installed for this person (or they removed the app): see docs/teams.md.
+            raise DeliveryError("no_conversation_reference", permanent=True)
+        return stored
+
+    async def _send_card(
+        self, workspace: str, stored: Mapping[str, object], card: Card, name: str
+    ) -> MessageRef:
+        async def send(context: TurnContext) -> str:
+            # Straight to the connector rather than context.send_activity: the SDK's send
+            # path sets ``id`` to an explicit null, which it then serialises for a new
+            # conversation message; the Agents Playground refuses that (400 BadArgument).
+            activity = card_activity(card)
+            activity.apply_conversation_reference(context.activity.get_conversation_reference())
+            connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+            if connector is None:
+                raise aiohttp.ClientError("no connector client in the proactive turn")
+            response = await connector.conversations.send_to_conversation(
+                conversation_id(stored), activity
+            )
+            return str(response.id or "") if response else ""
+
+        sent = await self._retry.call(workspace, name, lambda: self._in_turn(stored, send))
+        return MessageRef(channel=conversation_id(stored), id=sent)
+
+    async def _pulse(self, key: str, to: Recipient, invitation: Invitation) -> MessageRef:
+        stored = await self._reference(to)
+        form = await self._forms(invitation.round_id)
+        if form is None:
+            raise DeliveryError("round_not_found", permanent=True)
+        found, qs = form
+        card = self.cards.pulse(key, invitation, found, qs, to.locale)
+        return await self._send_card(to.workspace, stored, card, "send")
+
+    async def send_invitation(self, to: Recipient, invitation: Invitation) -> MessageRef:
+        return await self._pulse("teamsui.invite", to, invitation)
+
+    async def send_reminder(self, to: Recipient, invitation: Invitation) -> MessageRef:
+        return await self._pulse("teamsui.remind", to, invitation)
+
+    async def confirm(self, to: Recipient, message: MessageRef, confirmation: Confirmation) -> None:
+        stored = await self._reference(to)
+        card = self.cards.confirmation(confirmation, to.locale)
+
+        async def update(context: TurnContext) -> None:
+            await context.update_activity(card_activity(card, message.id))
+
+        await self._retry.call(to.workspace, "update", lambda: self._in_turn(stored, update))
+
+    async def post_digest(
+        self,
+        workspace: str,
+        channel: str,
+        text: str,
+        png: bytes | None,
+        locale: str,
+    ) -> MessageRef:
+        """Post a digest card into a team channel (the app must be installed in the team).
+        A chart small enough for Teams' message limit is inlined; a larger one is left out
+        (logged), since the card alone carries the released figures."""
+        stored = await self._channels(workspace, channel) if self._channels else None
+        if stored is None:
+            raise DeliveryError("no_channel_reference", permanent=True)
+        image = None
+        if png is not None and len(png) <= MAX_INLINE_IMAGE_BYTES:
+            image = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        elif png is not None:
+            log.warning("digest chart too large for a Teams message: left out")
+        card = self.cards.digest(text, image, t("teamsui.digest_chart", locale))
+        return await self._send_card(workspace, stored, card, "digest")
