@@ -36,11 +36,14 @@ from tests.teams.test_pulse_flow import stored_answers
 
 PACKAGE = "@microsoft/m365agentsplayground@0.2.28"
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("TEMPCHECK_TEST_PLAYGROUND") != "1" or shutil.which("npx") is None,
-    reason="Agents Playground end-to-end test: set TEMPCHECK_TEST_PLAYGROUND=1 (needs npx and "
-    "the npm registry or a warm npm cache)",
-)
+pytestmark = [
+    pytest.mark.playground,
+    pytest.mark.skipif(
+        os.environ.get("TEMPCHECK_TEST_PLAYGROUND") != "1" or shutil.which("npx") is None,
+        reason="Agents Playground end-to-end test: set TEMPCHECK_TEST_PLAYGROUND=1 (needs npx and "
+        "the npm registry or a warm npm cache)",
+    ),
+]
 
 
 def _free_port() -> int:
