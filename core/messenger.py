@@ -41,6 +41,9 @@ class Invitation:
     period: str
     items: int
     closes_at_text: str  # already formatted in the recipient's time zone and language
+    #: The outbox's delivery key, attached to the message (Slack metadata) so that after a
+    #: crash the sender can ask whether the message already arrived. Not shown to anyone.
+    key: str = ""
 
 
 class ConfirmationKind(StrEnum):

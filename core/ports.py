@@ -6,7 +6,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
+
+if TYPE_CHECKING:
+    from core.delivery import DeliveryRepository
 
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.questions import QuestionSet
@@ -106,6 +109,16 @@ class OrganisationRepository(Protocol):
 
     async def replace_grants(self, tenant_id: int, grants: Sequence[RoleGrant]) -> None:
         """Make ``grants`` the tenant's complete set of role grants."""
+        ...
+
+    async def cadences(self, tenant_id: int) -> Mapping[int, Mapping[str, object]]:
+        """Units' own cadence settings (``Cadence.to_dict``), by unit id; others inherit."""
+        ...
+
+    async def set_cadence(
+        self, tenant_id: int, unit_id: int, settings: Mapping[str, object] | None
+    ) -> None:
+        """Store a unit's own cadence settings; None removes them (it inherits again)."""
         ...
 
 
@@ -238,6 +251,9 @@ class UnitOfWork(Protocol):
 
     @property
     def conversations(self) -> ConversationRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

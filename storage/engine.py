@@ -34,7 +34,10 @@ def create_engine(url: str) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front: two tasks that read and then write (a
+        # sender claiming rows, a submission) queue on busy_timeout instead of one failing
+        # with "database is locked" when it tries to upgrade a read lock.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

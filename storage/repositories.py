@@ -22,6 +22,7 @@ from storage.models import (
     RoleGrantRow,
     TeamsConversationRow,
     TenantRow,
+    UnitCadenceRow,
     UnitRow,
 )
 
@@ -185,6 +186,31 @@ class SqlOrganisationRepository:
             RoleGrantRow(member_id=g.member_id, role=g.role.value, unit_id=g.unit_id)
             for g in grants
         )
+        await self._s.flush()
+
+    async def cadences(self, tenant_id: int) -> Mapping[int, Mapping[str, object]]:
+        rows = await self._s.scalars(
+            select(UnitCadenceRow).where(UnitCadenceRow.tenant_id == tenant_id)
+        )
+        return {r.unit_id: dict(r.settings) for r in rows}
+
+    async def set_cadence(
+        self, tenant_id: int, unit_id: int, settings: Mapping[str, object] | None
+    ) -> None:
+        row = await self._s.scalar(
+            select(UnitCadenceRow).where(
+                UnitCadenceRow.tenant_id == tenant_id, UnitCadenceRow.unit_id == unit_id
+            )
+        )
+        if settings is None:
+            if row is not None:
+                await self._s.delete(row)
+        elif row is None:
+            self._s.add(
+                UnitCadenceRow(tenant_id=tenant_id, unit_id=unit_id, settings=dict(settings))
+            )
+        else:
+            row.settings = dict(settings)
         await self._s.flush()
 
 

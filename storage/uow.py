@@ -7,6 +7,7 @@ from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.delivery_repository import SqlDeliveryRepository
 from storage.repositories import (
     SqlAuditLog,
     SqlConversationRepository,
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
     rounds: SqlRoundRepository
     answers: SqlAnswerRepository
     conversations: SqlConversationRepository
+    deliveries: SqlDeliveryRepository
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
@@ -36,6 +38,7 @@ class SqlUnitOfWork:
         self.rounds = SqlRoundRepository(self._session)
         self.answers = SqlAnswerRepository(self._session)
         self.conversations = SqlConversationRepository(self._session)
+        self.deliveries = SqlDeliveryRepository(self._session)
         return self
 
     async def __aexit__(

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, demo, org, privacy, questions, rounds, serve, slack, teams
+from bot.cli import (
+    cadence,
+    db,
+    demo,
+    org,
+    privacy,
+    questions,
+    rounds,
+    serve,
+    slack,
+    status,
+    teams,
+)
 from bot.cli.common import EXIT_CONFIG, CliState
 from bot.logs import configure_logging
 from bot.settings import load_settings
@@ -26,6 +38,9 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.add_typer(slack.app, name="slack")
 app.add_typer(teams.app, name="teams")
+app.add_typer(cadence.app, name="cadence")
+app.add_typer(cadence.plan_app, name="plan")
+app.command("status")(status.status)
 org.app.command("sync-slack")(slack.sync_slack)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -46,7 +48,10 @@ def _quiet_logger() -> logging.Logger:
     return logger
 
 
-def build_slack(container: Container) -> tuple[AsyncApp, SlackDeps]:
+def build_slack(
+    container: Container, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> tuple[AsyncApp, SlackDeps]:
+    """``sleep``: how the messenger waits out Retry-After (tests pass one that never waits)."""
     settings = container.settings
     mode = settings.slack_mode
     if mode == "off":
@@ -93,7 +98,9 @@ def build_slack(container: Container) -> tuple[AsyncApp, SlackDeps]:
         return _client(container, bot.bot_token)
 
     blocks = SlackBlocks(public_url=settings.public_url, help_text=load_help(settings.help_file))
-    deps = SlackDeps(container, blocks, SlackMessenger(clients, blocks), settings.tenant)
+    deps = SlackDeps(
+        container, blocks, SlackMessenger(clients, blocks, sleep=sleep), settings.tenant
+    )
     register(app, deps)
 
     @app.error

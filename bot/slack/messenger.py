@@ -99,6 +99,9 @@ def _retry_after(headers: Mapping[str, Any]) -> float:
     return DEFAULT_RETRY_AFTER
 
 
+DELIVERY_EVENT = "tempcheck_delivery"
+
+
 class SlackRetry:
     """Runs one Slack Web API call with tempcheck's retry policy (see the module doc)."""
 
@@ -206,27 +209,55 @@ class SlackMessenger:
         return client
 
     async def _post(
-        self, workspace: str, channel: str, text: str, blocks: Blocks
+        self, workspace: str, channel: str, text: str, blocks: Blocks, key: str = ""
     ) -> AsyncSlackResponse:
         client = await self._client(workspace)
+        # The outbox's delivery key rides along as message metadata (invisible in Slack),
+        # so that after a crash already_delivered() can tell whether this message arrived.
+        metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": key}} if key else None
         return await self._retry.call(
             workspace,
             "chat.postMessage",
-            lambda: client.chat_postMessage(channel=channel, text=text, blocks=list(blocks)),
+            lambda: client.chat_postMessage(
+                channel=channel, text=text, blocks=list(blocks), metadata=metadata
+            ),
         )
 
-    async def _dm(self, to: Recipient, text: str, blocks: Blocks) -> MessageRef:
+    async def _dm(self, to: Recipient, text: str, blocks: Blocks, key: str = "") -> MessageRef:
         # A user id as channel posts into the app's DM: no conversations.open (Tier 3) needed.
-        response = await self._post(to.workspace, to.ref, text, blocks)
+        response = await self._post(to.workspace, to.ref, text, blocks, key)
         return MessageRef(channel=str(response["channel"]), id=str(response["ts"]))
+
+    async def already_delivered(self, to: Recipient, delivery_key: str) -> MessageRef | None:
+        """Look for a message carrying this delivery key in the app's DM with the person
+        (only after a sender died mid-send: conversations.open is Tier 3)."""
+        client = await self._client(to.workspace)
+        opened = await self._retry.call(
+            to.workspace, "conversations.open", lambda: client.conversations_open(users=to.ref)
+        )
+        channel = str(opened["channel"]["id"])
+        history = await self._retry.call(
+            to.workspace,
+            "conversations.history",
+            lambda: client.conversations_history(
+                channel=channel, limit=50, include_all_metadata=True
+            ),
+        )
+        messages: list[dict[str, Any]] = history.get("messages", [])
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == delivery_key:
+                return MessageRef(channel, str(message["ts"]))
+        return None
 
     async def send_invitation(self, to: Recipient, invitation: Invitation) -> MessageRef:
         text, blocks = self._renderer.invitation(invitation, to.locale)
-        return await self._dm(to, text, blocks)
+        return await self._dm(to, text, blocks, invitation.key)
 
     async def send_reminder(self, to: Recipient, invitation: Invitation) -> MessageRef:
         text, blocks = self._renderer.reminder(invitation, to.locale)
-        return await self._dm(to, text, blocks)
+        return await self._dm(to, text, blocks, invitation.key)
 
     async def confirm(self, to: Recipient, message: MessageRef, confirmation: Confirmation) -> None:
         text, blocks = self._renderer.confirmation(confirmation, to.locale)

@@ -14,6 +14,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from core.delivery import Delivery, DeliveryStatus, NewDelivery
+from core.messenger import MessageRef
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.ports import AuditEntry, ContactRequest, StoredConversation, StoredQuestionSet
 from core.questions import QuestionSet
@@ -43,6 +45,7 @@ class MemoryState:
     sets: dict[int, StoredQuestionSet] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     thresholds: dict[int, dict[str, object]] = field(default_factory=dict)
+    cadences: dict[int, dict[int, dict[str, object]]] = field(default_factory=dict)
     contacts: dict[int, list[ContactRequest]] = field(default_factory=dict)
     rounds: dict[int, Round] = field(default_factory=dict)
     round_members: dict[int, list[SnapshotMember]] = field(default_factory=dict)
@@ -51,6 +54,8 @@ class MemoryState:
     answers: dict[int, list[NewAnswer]] = field(default_factory=dict)
     comments: dict[int, list[NewComment]] = field(default_factory=dict)
     ledger: dict[int, set[str]] = field(default_factory=dict)
+    deliveries: dict[int, Delivery] = field(default_factory=dict)
+    tallies: dict[tuple[int, str, str, str], int] = field(default_factory=dict)
     conversations: dict[tuple[int, str], StoredConversation] = field(default_factory=dict)
     next_id: int = 1
 
@@ -175,6 +180,18 @@ class MemoryOrganisationRepository:
     async def replace_grants(self, tenant_id: int, grants: Sequence[RoleGrant]) -> None:
         ids = {m.id for m in self._s.members.values() if m.tenant_id == tenant_id}
         self._s.grants = [g for g in self._s.grants if g.member_id not in ids] + list(grants)
+
+    async def cadences(self, tenant_id: int) -> Mapping[int, Mapping[str, object]]:
+        return copy.deepcopy(self._s.cadences.get(tenant_id, {}))
+
+    async def set_cadence(
+        self, tenant_id: int, unit_id: int, settings: Mapping[str, object] | None
+    ) -> None:
+        own = self._s.cadences.setdefault(tenant_id, {})
+        if settings is None:
+            own.pop(unit_id, None)
+        else:
+            own[unit_id] = copy.deepcopy(dict(settings))
 
 
 class MemoryQuestionSetRepository:
@@ -373,6 +390,89 @@ class MemoryConversationRepository:
         return frozenset(aad for (tenant, aad) in self._s.conversations if tenant == tenant_id)
 
 
+class MemoryDeliveryRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def add_many(self, rows: Sequence[NewDelivery]) -> int:
+        existing = {(d.round_id, d.member_id, d.kind) for d in self._s.deliveries.values()}
+        added = 0
+        for row in rows:
+            if (row.round_id, row.member_id, row.kind) in existing:
+                continue
+            delivery = Delivery(
+                **row.__dict__,
+                id=self._s.new_id(),
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+                claimed_at=None,
+            )
+            self._s.deliveries[delivery.id] = delivery
+            existing.add((row.round_id, row.member_id, row.kind))
+            added += 1
+        return added
+
+    async def claim(
+        self, now: datetime, lease_expired_before: datetime, limit: int, worker: str
+    ) -> Sequence[Delivery]:
+        def due(d: Delivery) -> bool:
+            if d.status is DeliveryStatus.PENDING:
+                return d.due_at <= now
+            return (
+                d.status is DeliveryStatus.SENDING
+                and d.claimed_at is not None
+                and d.claimed_at < lease_expired_before
+            )
+
+        chosen = sorted(
+            (d for d in self._s.deliveries.values() if due(d)), key=lambda d: (d.due_at, d.id)
+        )[:limit]
+        for d in chosen:
+            self._s.deliveries[d.id] = replace(
+                d, status=DeliveryStatus.SENDING, claimed_at=now, attempts=d.attempts + 1
+            )
+        return chosen
+
+    async def finish(
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        at: datetime,
+        message: MessageRef | None,
+        error: str | None,
+    ) -> None:
+        self._s.deliveries[delivery_id] = replace(self._s.deliveries[delivery_id], status=status)
+
+    async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
+        self._s.deliveries[delivery_id] = replace(
+            self._s.deliveries[delivery_id],
+            status=DeliveryStatus.PENDING,
+            due_at=due_at,
+            claimed_at=None,
+        )
+
+    async def delete(self, delivery_id: int) -> None:
+        self._s.deliveries.pop(delivery_id, None)
+
+    async def tally(self, round_id: int, workspace: str, kind: str, status: str) -> None:
+        key = (round_id, workspace, kind, status)
+        self._s.tallies[key] = self._s.tallies.get(key, 0) + 1
+
+    async def counts(self, tenant_id: int | None = None) -> Mapping[tuple[str, str, str], int]:
+        rounds = {
+            r.id for r in self._s.rounds.values() if tenant_id is None or r.tenant_id == tenant_id
+        }
+        out: dict[tuple[str, str, str], int] = {}
+        for d in self._s.deliveries.values():
+            if d.round_id in rounds:
+                key = (d.workspace, d.kind.split(":")[0], d.status.value)
+                out[key] = out.get(key, 0) + 1
+        for (round_id, workspace, kind, status), count in self._s.tallies.items():
+            if round_id in rounds:
+                out[(workspace, kind, status)] = out.get((workspace, kind, status), 0) + count
+        return out
+
+
 class MemoryAuditLog:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
@@ -406,6 +506,7 @@ class MemoryUnitOfWork:
         self.audit = MemoryAuditLog(self._state)
         self.rounds = MemoryRoundRepository(self._state)
         self.answers = MemoryAnswerRepository(self._state)
+        self.deliveries = MemoryDeliveryRepository(self._state)
         self.conversations = MemoryConversationRepository(self._state)
         return self
 

@@ -236,6 +236,7 @@ class FakeSlackApi:
             "users.lookupByEmail": self._lookup_by_email,
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._history,
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "oauth.v2.access": self._oauth_access,
@@ -278,6 +279,8 @@ class FakeSlackApi:
             "blocks": _maybe_json(params.get("blocks", [])),
             "ts": ts,
         }
+        if params.get("metadata"):
+            message["metadata"] = _maybe_json(params["metadata"])
         self.messages[(channel, ts)] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
@@ -334,6 +337,18 @@ class FakeSlackApi:
         if not users or "," in users:
             return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True, "channel": {"id": self._dm_channel(users)}}
+
+    async def _history(self, params: dict[str, Any], request: web.Request) -> Json:
+        channel = str(params.get("channel", ""))
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = sorted(
+            (m for (c, _), m in self.messages.items() if c == channel),
+            key=lambda m: float(m["ts"]),
+            reverse=True,
+        )[: int(params.get("limit", 100))]
+        if not with_metadata:
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+        return {"ok": True, "messages": found, "has_more": False}
 
     async def _get_upload_url(self, params: dict[str, Any], request: web.Request) -> Json:
         filename = str(params.get("filename", ""))

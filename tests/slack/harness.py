@@ -10,6 +10,7 @@ import urllib.parse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +194,11 @@ async def running(
             **mode,
         )
         container = build_container(settings, clock)
-        slack, deps = build_slack(container)
+
+        async def no_wait(seconds: float) -> None:  # Retry-After passes on the clock
+            clock.set(clock.now() + timedelta(seconds=seconds))
+
+        slack, deps = build_slack(container, sleep=no_wait)
         server = TestServer(build_web_app(container, slack), host="127.0.0.1")
         async with TestClient(server) as client:
             yield Harness(api, client, container, deps, clock)

@@ -1,0 +1,330 @@
+"""The delivery outbox: one invitation per member per round, sent exactly once.
+
+Opening a round materialises one delivery row per member (unique per round, member and
+kind). Senders — one per replica — claim due rows, send through the member's platform and
+record the outcome. A row claimed by a sender that died is reclaimed after a lease; before
+sending again the platform is asked whether the message already arrived (Slack: message
+metadata), so a crash between "sent" and "recorded" does not message anyone twice.
+
+Reminders are materialised for everyone in the round, not only for non-respondents, and a
+reminder row is deleted once handled whether it was sent or skipped: the table never says
+who has answered (privacy rule 7).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
+
+from core.clock import Clock
+from core.keys import KeyStore
+from core.ledger import pseudonym
+from core.messenger import (
+    DeliveryError,
+    Invitation,
+    MessageRef,
+    Messenger,
+    Platform,
+    Recipient,
+)
+from core.organisation import Member, Tenant
+from core.ports import UnitOfWorkFactory
+from core.rounds import Round
+
+log = logging.getLogger(__name__)
+
+INVITATION = "invitation"
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # transient errors until MAX_ATTEMPTS: counted, reported
+    UNREACHABLE = "unreachable"  # permanent: account gone, app not installed, no platform id
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    round_id: int
+    member_id: int
+    kind: str  # "invitation" or "reminder:N"
+    platform: str
+    workspace: str
+    recipient: str  # Slack user id / AAD object id ("" when the member has none)
+    locale: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Delivery(NewDelivery):
+    id: int
+    status: DeliveryStatus
+    attempts: int
+    claimed_at: datetime | None
+
+
+class DeliveryRepository(Protocol):
+    async def add_many(self, rows: Sequence[NewDelivery]) -> int:
+        """Insert, ignoring rows that exist already (round, member, kind); returns new rows."""
+        ...
+
+    async def claim(
+        self, now: datetime, lease_expired_before: datetime, limit: int, worker: str
+    ) -> Sequence[Delivery]:
+        """Mark up to ``limit`` due rows as sending for ``worker`` and return them. Due: pending
+        with due_at <= now, or sending with a lease older than ``lease_expired_before``.
+        Rows another transaction holds are skipped (FOR UPDATE SKIP LOCKED)."""
+        ...
+
+    async def finish(
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        at: datetime,
+        message: MessageRef | None,
+        error: str | None,
+    ) -> None: ...
+
+    async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None: ...
+
+    async def delete(self, delivery_id: int) -> None: ...
+
+    async def tally(self, round_id: int, workspace: str, kind: str, status: str) -> None:
+        """Count an outcome without keeping the row (reminders)."""
+        ...
+
+    async def counts(self, tenant_id: int | None = None) -> Mapping[tuple[str, str, str], int]:
+        """(workspace, kind prefix, status) -> count; never per person."""
+        ...
+
+
+class Pacer(Protocol):
+    async def acquire(self, workspace: str) -> None: ...
+
+    def pause(self, workspace: str, seconds: float) -> None: ...
+
+
+@runtime_checkable
+class Recovering(Protocol):
+    async def already_delivered(self, to: Recipient, delivery_key: str) -> MessageRef | None:
+        """After a crash: did a message with this key reach the person? (None: not found.)"""
+        ...
+
+
+@dataclass(frozen=True)
+class SendReport:
+    sent: int = 0
+    skipped: int = 0
+    retried: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    recovered: int = 0
+
+    def __add__(self, other: SendReport) -> SendReport:
+        return SendReport(
+            *(a + b for a, b in zip(self.__dict__.values(), other.__dict__.values(), strict=True))
+        )
+
+
+def delivery_key(round_id: int, member_id: int, kind: str) -> str:
+    return f"{round_id}:{member_id}:{kind}"
+
+
+InvitationFor = Callable[[Delivery], Awaitable[Invitation | None]]
+
+
+async def send_due(
+    uows: UnitOfWorkFactory,
+    messengers: Mapping[Platform, Messenger],
+    clock: Clock,
+    pacer: Pacer,
+    keys: KeyStore,
+    invitation_for: InvitationFor,
+    *,
+    worker: str,
+    batch: int = 50,
+) -> SendReport:
+    """One pass of a sender: claim due rows, send each once, record the outcome."""
+    now = clock.now()
+    async with uows() as uow:
+        claimed = await uow.deliveries.claim(now, now - LEASE, batch, worker)
+        await uow.commit()
+    report = SendReport()
+    for row in claimed:
+        report += await _send_one(uows, messengers, clock, pacer, keys, invitation_for, row)
+    return report
+
+
+async def _answered(uows: UnitOfWorkFactory, keys: KeyStore, row: Delivery) -> bool:
+    async with uows() as uow:
+        found = await uow.rounds.get(row.round_id)
+        if found is None:
+            return True
+        tenants = {t.id: t.slug for t in await uow.organisation.list_tenants()}
+        key = keys.get(tenants[found.tenant_id], found.id)
+        if key is None:
+            return True  # keys gone: the round is long over
+        return await uow.answers.has_claimed(
+            found.id, pseudonym(key, found.tenant_id, row.member_id, found.id)
+        )
+
+
+async def _send_one(
+    uows: UnitOfWorkFactory,
+    messengers: Mapping[Platform, Messenger],
+    clock: Clock,
+    pacer: Pacer,
+    keys: KeyStore,
+    invitation_for: InvitationFor,
+    row: Delivery,
+) -> SendReport:
+    is_reminder = row.kind != INVITATION
+    known = {p.value for p in Platform}
+    messenger = messengers.get(Platform(row.platform)) if row.platform in known else None
+    invitation = await invitation_for(row)
+    if invitation is None or (is_reminder and await _answered(uows, keys, row)):
+        # The round is closed, or (reminders) the person has answered: nothing to send. The
+        # tally says "handled", the same word for both, so it tells nothing about anyone.
+        async with uows() as uow:
+            await uow.deliveries.delete(row.id)
+            await uow.deliveries.tally(
+                row.round_id, row.workspace, row.kind.split(":")[0], "handled"
+            )
+            await uow.commit()
+        return SendReport(skipped=1)
+    if messenger is None or not row.recipient:
+        return await _record(uows, clock, row, DeliveryStatus.UNREACHABLE, None, "no_platform")
+    to = Recipient(Platform(row.platform), row.workspace, row.recipient, row.locale)
+    key = delivery_key(row.round_id, row.member_id, row.kind)
+    if row.claimed_at is not None and row.attempts > 0 and isinstance(messenger, Recovering):
+        # Claimed before by a sender that did not record an outcome: it may have sent.
+        found = await messenger.already_delivered(to, key)
+        if found is not None:
+            await _record(uows, clock, row, DeliveryStatus.SENT, found, None)
+            return SendReport(recovered=1)
+    await pacer.acquire(row.workspace)
+    try:
+        if is_reminder:
+            message = await messenger.send_reminder(to, invitation)
+        else:
+            message = await messenger.send_invitation(to, invitation)
+    except DeliveryError as exc:
+        if exc.permanent:
+            return await _record(uows, clock, row, DeliveryStatus.UNREACHABLE, None, exc.reason)
+        if exc.retry_after:
+            pacer.pause(row.workspace, exc.retry_after)
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            return await _record(uows, clock, row, DeliveryStatus.FAILED, None, exc.reason)
+        delay = exc.retry_after or min(300.0, 2.0 ** (row.attempts + 1))
+        async with uows() as uow:
+            await uow.deliveries.retry_later(
+                row.id, clock.now() + timedelta(seconds=delay), exc.reason
+            )
+            await uow.commit()
+        return SendReport(retried=1)
+    return await _record(uows, clock, row, DeliveryStatus.SENT, message, None)
+
+
+async def _record(
+    uows: UnitOfWorkFactory,
+    clock: Clock,
+    row: Delivery,
+    status: DeliveryStatus,
+    message: MessageRef | None,
+    error: str | None,
+) -> SendReport:
+    async with uows() as uow:
+        if row.kind != INVITATION:
+            # Handled reminders leave no per-person trace (see the module docstring).
+            await uow.deliveries.delete(row.id)
+            await uow.deliveries.tally(row.round_id, row.workspace, "reminder", status.value)
+        else:
+            await uow.deliveries.finish(row.id, status, clock.now(), message, error)
+        await uow.commit()
+    if status is not DeliveryStatus.SENT:
+        log.warning("delivery not sent", extra={"status": status.value, "reason": error})
+    return {
+        DeliveryStatus.SENT: SendReport(sent=1),
+        DeliveryStatus.FAILED: SendReport(failed=1),
+        DeliveryStatus.UNREACHABLE: SendReport(unreachable=1),
+    }.get(status, SendReport())
+
+
+def _platform_of(member: Member, tenant: Tenant) -> tuple[str, str, str]:
+    if member.slack_user_id:
+        return Platform.SLACK.value, tenant.slack_team_id or "", member.slack_user_id
+    if member.teams_aad_id:
+        return Platform.TEAMS.value, tenant.teams_tenant_id or "", member.teams_aad_id
+    return "none", "", ""
+
+
+DueAt = Callable[[Member], datetime]
+
+
+async def materialise(uows: UnitOfWorkFactory, round_id: int, kind: str, due_at: DueAt) -> int:
+    """One row per member of the round's snapshot for ``kind``; idempotent (unique rows), so
+    a double fire, a catch-up sweep or a second replica adds nothing."""
+    async with uows() as uow:
+        found = await uow.rounds.get(round_id)
+        if found is None:
+            return 0
+        org = await uow.organisation.load(found.tenant_id)
+        by_id = {m.id: m for m in org.members}
+        rows = []
+        for entry in await uow.rounds.members(round_id):
+            member = by_id[entry.member_id]
+            platform, workspace, recipient = _platform_of(member, org.tenant)
+            rows.append(
+                NewDelivery(
+                    round_id,
+                    member.id,
+                    kind,
+                    platform,
+                    workspace,
+                    recipient,
+                    member.locale,
+                    due_at(member),
+                )
+            )
+        added = await uow.deliveries.add_many(rows)
+        await uow.commit()
+    return added
+
+
+CACHE_SECONDS = 60
+
+
+def invitations_from(uows: UnitOfWorkFactory, clock: Clock) -> InvitationFor:
+    """What a delivery row says, built at send time: None once the round no longer takes
+    answers (a late invitation or reminder is dropped, not sent). The round and its members'
+    time zones are cached briefly: a fan-out to thousands must not reload them per message."""
+    cache: dict[int, tuple[datetime, Round, dict[int, str]]] = {}
+
+    async def invitation_for(row: Delivery) -> Invitation | None:
+        now = clock.now()
+        cached = cache.get(row.round_id)
+        if cached is None or (now - cached[0]).total_seconds() > CACHE_SECONDS:
+            async with uows() as uow:
+                found = await uow.rounds.get(row.round_id)
+                if found is None:
+                    return None
+                org = await uow.organisation.load(found.tenant_id)
+            cached = (now, found, {m.id: m.timezone for m in org.members})
+            cache[row.round_id] = cached
+        _, found, zones = cached
+        if not found.accepts_answers(now):
+            return None
+        zone = ZoneInfo(zones.get(row.member_id, "UTC"))
+        closes = found.closes_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        key = delivery_key(row.round_id, row.member_id, row.kind)
+        return Invitation(found.id, found.period, len(found.items), closes, key)
+
+    return invitation_for

@@ -1,0 +1,153 @@
+"""The outbox on SQLAlchemy. Claims use FOR UPDATE SKIP LOCKED on PostgreSQL, so several
+replicas share a fan-out without waiting on each other and never take the same row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.delivery import Delivery, DeliveryStatus, NewDelivery
+from core.messenger import MessageRef
+from storage.models import DeliveryRow, DeliveryTallyRow
+from storage.repositories import aware
+
+
+def _delivery(row: DeliveryRow) -> Delivery:
+    return Delivery(
+        round_id=row.round_id,
+        member_id=row.member_id,
+        kind=row.kind,
+        platform=row.platform,
+        workspace=row.workspace,
+        recipient=row.recipient,
+        locale=row.locale,
+        due_at=aware(row.due_at),
+        id=row.id,
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        claimed_at=aware(row.claimed_at) if row.claimed_at else None,
+    )
+
+
+class SqlDeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    def _dialect(self) -> Any:
+        return postgresql if self._s.get_bind().dialect.name == "postgresql" else sqlite
+
+    async def add_many(self, rows: Sequence[NewDelivery]) -> int:
+        if not rows:
+            return 0
+        values = [
+            {**row.__dict__, "status": DeliveryStatus.PENDING.value, "attempts": 0} for row in rows
+        ]
+        statement = (
+            self._dialect()
+            .insert(DeliveryRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["round_id", "member_id", "kind"])
+            .returning(DeliveryRow.id)
+        )
+        return len((await self._s.execute(statement)).all())
+
+    async def claim(
+        self, now: datetime, lease_expired_before: datetime, limit: int, worker: str
+    ) -> Sequence[Delivery]:
+        due = or_(
+            (DeliveryRow.status == DeliveryStatus.PENDING.value) & (DeliveryRow.due_at <= now),
+            (DeliveryRow.status == DeliveryStatus.SENDING.value)
+            & (DeliveryRow.claimed_at < lease_expired_before),
+        )
+        query = select(DeliveryRow).where(due).order_by(DeliveryRow.due_at, DeliveryRow.id)
+        query = query.limit(limit).with_for_update(skip_locked=True)
+        rows = list((await self._s.scalars(query)).all())
+        claimed = [_delivery(r) for r in rows]
+        for row in rows:
+            row.status = DeliveryStatus.SENDING.value
+            row.claimed_by = worker
+            row.claimed_at = now
+            row.attempts = row.attempts + 1
+        await self._s.flush()
+        return claimed
+
+    async def finish(
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        at: datetime,
+        message: MessageRef | None,
+        error: str | None,
+    ) -> None:
+        await self._s.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == delivery_id)
+            .values(
+                status=status.value,
+                finished_at=at,
+                message_channel=message.channel if message else None,
+                message_id=message.id if message else None,
+                last_error=error,
+            )
+        )
+
+    async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
+        await self._s.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == delivery_id)
+            .values(
+                status=DeliveryStatus.PENDING.value,
+                due_at=due_at,
+                last_error=error,
+                claimed_at=None,
+                claimed_by=None,
+            )
+        )
+
+    async def delete(self, delivery_id: int) -> None:
+        await self._s.execute(delete(DeliveryRow).where(DeliveryRow.id == delivery_id))
+
+    async def tally(self, round_id: int, workspace: str, kind: str, status: str) -> None:
+        statement = (
+            self._dialect()
+            .insert(DeliveryTallyRow)
+            .values(round_id=round_id, workspace=workspace, kind=kind, status=status, count=1)
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["round_id", "workspace", "kind", "status"],
+            set_={"count": DeliveryTallyRow.count + 1},
+        )
+        await self._s.execute(statement)
+
+    async def counts(self, tenant_id: int | None = None) -> Mapping[tuple[str, str, str], int]:
+        from storage.models import RoundRow
+
+        out: dict[tuple[str, str, str], int] = {}
+        rows = select(
+            DeliveryRow.workspace, DeliveryRow.kind, DeliveryRow.status, func.count()
+        ).group_by(DeliveryRow.workspace, DeliveryRow.kind, DeliveryRow.status)
+        tallies = select(
+            DeliveryTallyRow.workspace,
+            DeliveryTallyRow.kind,
+            DeliveryTallyRow.status,
+            func.sum(DeliveryTallyRow.count),
+        ).group_by(DeliveryTallyRow.workspace, DeliveryTallyRow.kind, DeliveryTallyRow.status)
+        if tenant_id is not None:
+            rows = rows.join(RoundRow, RoundRow.id == DeliveryRow.round_id).where(
+                RoundRow.tenant_id == tenant_id
+            )
+            tallies = tallies.join(RoundRow, RoundRow.id == DeliveryTallyRow.round_id).where(
+                RoundRow.tenant_id == tenant_id
+            )
+        for workspace, kind, status, count in (await self._s.execute(rows)).all():
+            key = (workspace, kind.split(":")[0], status)
+            out[key] = out.get(key, 0) + int(count)
+        for workspace, kind, status, count in (await self._s.execute(tallies)).all():
+            key = (workspace, kind, status)
+            out[key] = out.get(key, 0) + int(count or 0)
+        return out
