@@ -82,10 +82,11 @@ async def submit(
             raise NotFound("round.not_found", round=submission.round_id)
         if not found.accepts_answers(clock.now()):
             raise TempcheckError("submission.round_closed")
-        home = {m.member_id: m.answer_unit_id for m in await uow.rounds.members(found.id)}
-        unit_id = home.get(submission.member_id)
-        if unit_id is None:
+        # One row, not the whole snapshot: this runs for every submission.
+        entry = await uow.rounds.member(found.id, submission.member_id)
+        if entry is None:
             raise TempcheckError("submission.not_in_round")
+        unit_id = entry.answer_unit_id
         _validate(found, submission)
         sensitive = {i.item_key for i in found.items if i.sensitive}
         show_help = any(submission.answers[k] == SENSITIVE_YES for k in sensitive)

@@ -186,6 +186,12 @@ class SqlRoundRepository:
         )
         return [SnapshotMember(m, h, a) for m, h, a in rows.all()]
 
+    async def member(self, round_id: int, member_id: int) -> SnapshotMember | None:
+        row = await self._s.get(RoundMemberRow, (round_id, member_id))
+        if row is None:
+            return None
+        return SnapshotMember(row.member_id, row.home_unit_id, row.answer_unit_id)
+
     async def units(self, round_id: int) -> Sequence[SnapshotUnit]:
         rows = await self._s.execute(
             select(RoundUnitRow.unit_id, RoundUnitRow.parent_id)

@@ -317,6 +317,12 @@ class MemoryRoundRepository:
     async def members(self, round_id: int) -> Sequence[SnapshotMember]:
         return list(self._s.round_members.get(round_id, []))
 
+    async def member(self, round_id: int, member_id: int) -> SnapshotMember | None:
+        return next(
+            (m for m in self._s.round_members.get(round_id, []) if m.member_id == member_id),
+            None,
+        )
+
     async def units(self, round_id: int) -> Sequence[SnapshotUnit]:
         return list(self._s.round_units.get(round_id, []))
 

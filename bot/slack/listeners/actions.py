@@ -41,9 +41,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             return
         async with c.uows() as uow:
             pulse = await uow.rounds.get(round_id)
-            snapshot = await uow.rounds.members(round_id) if pulse else []
+            entry = await uow.rounds.member(round_id, member.id) if pulse else None
             stored = await uow.questions.by_id(pulse.question_set_id) if pulse else None
-        asked = any(m.member_id == member.id for m in snapshot)
+        asked = entry is not None
         if pulse is None or stored is None or pulse.tenant_id != tenant.id or not asked:
             text = t("slackui.no_open_round", locale)
         elif not pulse.accepts_answers(c.clock.now()):
