@@ -67,6 +67,7 @@ REQUEST_TIMEOUT_S = 10.0
 STARTUP_TIMEOUT_S = 60.0
 CLI_TIMEOUT_S = 300.0
 DRAIN_TIMEOUT_S = 120.0
+QUIET_S = 5.0
 STOP_TIMEOUT_S = 15.0
 
 BARE_SERVER = """
@@ -97,6 +98,8 @@ class LoadResult:
     latencies_s: list[float]
     errors: Counter[str] = field(default_factory=Counter)
     client_cpu_s: float = 0.0
+    #: Requests answered as expected (for tempcheck: 200 and the "thank you" view).
+    acked: int = 0
 
     @property
     def rate(self) -> float:
@@ -123,6 +126,19 @@ class BackendResult:
     updates: int = 0
     drain_s: float = math.nan
     server_cpu_s: float = math.nan
+    warmup_acked: int = 0
+    #: CPU seconds during the measured run: PostgreSQL, the fake Slack API, the machine.
+    database_cpu_s: float = math.nan
+    fake_cpu_s: float = math.nan
+    machine_busy_s: float = math.nan
+    machine_total_s: float = math.nan
+
+    @property
+    def other_cpu_s(self) -> float:
+        """CPU used by none of the bench's processes: other work disturbing the run."""
+        ours = self.server_cpu_s + self.database_cpu_s + self.fake_cpu_s + self.load.client_cpu_s
+        return self.machine_busy_s - ours
+
     server_log: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -155,6 +171,7 @@ async def fire(
     pending: Iterator[str] = iter(bodies)
     latencies: list[float] = []
     errors: Counter[str] = Counter()
+    tally: Counter[str] = Counter()  # "finished" (answered or failed) and "acked"
 
     async def worker() -> None:
         for body in pending:
@@ -167,23 +184,26 @@ async def fire(
                     status = response.status
             except (aiohttp.ClientError, TimeoutError) as exc:
                 errors[type(exc).__name__] += 1
+                tally["finished"] += 1
                 continue
             latencies.append(time.perf_counter() - start)
+            tally["finished"] += 1
             problem = check(status, payload)
             if problem is not None:
                 errors[problem] += 1
+            else:
+                tally["acked"] += 1
 
     cpu_start = time.process_time()
     start = time.perf_counter()
     workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
-    try:
+    with suppress(TimeoutError):  # what did not finish is counted below
         await asyncio.wait_for(asyncio.gather(*workers), overall_timeout)
-    except TimeoutError:
-        errors["overall timeout"] += 1
     wall = time.perf_counter() - start
-    return LoadResult(
-        len(bodies), wall, latencies, errors, client_cpu_s=time.process_time() - cpu_start
-    )
+    if tally["finished"] < len(bodies):
+        errors["unfinished at the overall timeout"] += len(bodies) - tally["finished"]
+    cpu = time.process_time() - cpu_start
+    return LoadResult(len(bodies), wall, latencies, errors, cpu, tally["acked"])
 
 
 def tempcheck_ack_check() -> Callable[[int, bytes], str | None]:
@@ -330,6 +350,55 @@ def log_tail(log: Path, chars: int = 2000) -> str:
     return log.read_text(errors="replace")[-chars:] if log.exists() else ""
 
 
+def postgres_pids(database: str | None) -> list[int]:
+    """PostgreSQL's processes that work for this run: backends connected to ``database`` and
+    the server's own helpers (WAL writer, checkpointer…), not other databases' backends."""
+    if database is None:
+        return []
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if not title.startswith(b"postgres: "):
+            continue
+        client = b"127.0.0.1(" in title or b"[local]" in title or b"::1(" in title
+        if f" {database} ".encode() in title or not client:
+            pids.append(int(entry.name))
+    return pids
+
+
+def cpu_of(pids: Sequence[int]) -> dict[int, float]:
+    return {pid: process_cpu_s(pid) for pid in pids}
+
+
+def cpu_since(before: dict[int, float], now: Sequence[int] = ()) -> float:
+    """CPU seconds used since ``before`` by its processes (ended ones count 0) and by the
+    processes of ``now`` that were not there yet (all of their CPU)."""
+    used = 0.0
+    for pid in {*before, *now}:
+        end = process_cpu_s(pid)
+        start = before.get(pid, 0.0)
+        if not (math.isnan(end) or math.isnan(start)):
+            used += end - start
+    return used
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, summed over all cores."""
+    try:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return math.nan, math.nan
+    total = sum(ticks[:8])  # user nice system idle iowait irq softirq steal
+    idle = ticks[3] + ticks[4]
+    hz = os.sysconf("SC_CLK_TCK")
+    return (total - idle) / hz, total / hz
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is not None:
         return
@@ -397,6 +466,7 @@ class FakeSlack:
             self.close()
             raise SystemExit("the fake Slack API did not start")
         self.base_url = str(self._conn.recv())
+        self.pid = self._process.pid or 0
 
     def updates(self) -> tuple[int, int]:
         """(chat.update calls so far, messages that now carry a confirmation)."""
@@ -416,11 +486,19 @@ class FakeSlack:
 
 
 async def wait_for_updates(fake: FakeSlack, count: int) -> float:
-    """Seconds until the fake has seen ``count`` chat.update calls (NaN on timeout)."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < DRAIN_TIMEOUT_S:
-        if fake.updates()[0] >= count:
-            return time.perf_counter() - start
+    """Seconds until the fake has seen ``count`` chat.update calls, or until the last one when
+    they stop coming for QUIET_S (a listener whose ack timed out may still commit and update
+    later; one that failed never will). NaN when still coming after DRAIN_TIMEOUT_S."""
+    start = last_change = time.perf_counter()
+    seen = -1
+    while (now := time.perf_counter()) - start < DRAIN_TIMEOUT_S:
+        updates = fake.updates()[0]
+        if updates >= count:
+            return now - start
+        if updates != seen:
+            seen, last_change = updates, now
+        elif now - last_change >= QUIET_S:
+            return last_change - start
         await asyncio.sleep(0.05)
     return math.nan
 
@@ -457,14 +535,13 @@ async def open_round_of(database_url: str, work: Path) -> Round:
     try:
         async with container.uows() as uow:
             tenant = await uow.organisation.get_tenant(TENANT)
-            assert tenant is not None, "the roster import created no tenant"
-            rounds = await uow.rounds.list(tenant.id)
-            assert len(rounds) == 1, f"expected one round, found {len(rounds)}"
-            found = await uow.rounds.get(rounds[0].id)
-            assert found is not None
-            return found
+            rounds = await uow.rounds.list(tenant.id) if tenant is not None else []
+            found = await uow.rounds.get(rounds[0].id) if len(rounds) == 1 else None
     finally:
         await container.close()
+    if found is None:
+        raise SystemExit(f"expected one open round for tenant {TENANT!r}, found {len(rounds)}")
+    return found
 
 
 async def stored(database_url: str, work: Path, round_id: int) -> tuple[int, int]:
@@ -568,11 +645,13 @@ async def run_backend(backend: str, options: Options) -> BackendResult:
             await wait_healthy(f"http://{HOST}:{port}/healthz", server, log)
             endpoint = f"http://{HOST}:{port}/slack/events"
             check = tempcheck_ack_check()
+            warmed = 0
             async with client_session(options.concurrency) as session:
                 if warmup:
                     done = await fire(
                         session, endpoint, warmup, options.concurrency, check, options.timeout
                     )
+                    warmed = done.acked
                     if done.errors:
                         print(f"   warm-up errors: {dict(done.errors)}", flush=True)
                     await wait_for_updates(fake, len(warmup))
@@ -580,12 +659,24 @@ async def run_backend(backend: str, options: Options) -> BackendResult:
                     f"   firing {len(bodies)} submissions at concurrency {options.concurrency}",
                     flush=True,
                 )
-                cpu_before = process_cpu_s(server.pid)
+                server_cpu = cpu_of([server.pid])
+                db_name = make_url(url).database if backend != "sqlite" else None
+                database_cpu = cpu_of(postgres_pids(db_name))
+                fake_cpu = cpu_of([fake.pid])
+                busy_before, total_before = machine_cpu()
                 load = await fire(
                     session, endpoint, bodies, options.concurrency, check, options.timeout
                 )
-                cpu_used = process_cpu_s(server.pid) - cpu_before
-            result = BackendResult(backend, found, load, expected=total, server_cpu_s=cpu_used)
+                busy_after, total_after = machine_cpu()
+                database_used = cpu_since(database_cpu, postgres_pids(db_name))
+            result = BackendResult(
+                backend, found, load, expected=total, server_cpu_s=cpu_since(server_cpu)
+            )
+            result.database_cpu_s = database_used
+            result.warmup_acked = warmed
+            result.fake_cpu_s = cpu_since(fake_cpu)
+            result.machine_busy_s = busy_after - busy_before
+            result.machine_total_s = total_after - total_before
             result.drain_s = await wait_for_updates(fake, total)
             result.updates = fake.updates()[1]
         finally:
@@ -617,7 +708,7 @@ def met(result: BackendResult) -> bool:
 
 def report(results: list[BackendResult], bare: LoadResult, options: Options) -> None:
     header = (
-        "| backend | requests | errors | submissions/s | p50 ms | p99 ms | max ms "
+        "| backend | requests | failed | submissions/s | p50 ms | p99 ms | max ms "
         "| bare subm./s | bare p50 ms | bare p99 ms | rate ratio | p99 ratio |"
     )
     print("\n" + header)
@@ -643,15 +734,25 @@ def report(results: list[BackendResult], bare: LoadResult, options: Options) -> 
             f"(incl. {options.warmup} warm-up): {'ok' if r.stored_ok else 'MISMATCH'}"
         )
         print(
-            f"  chat.update confirmations: {r.updates}/{r.expected}; after the last ack, "
-            f"the server needed {r.drain_s:.2f} s more to finish them"
+            f"  chat.update confirmations: {r.updates}/{r.expected}; the last one came "
+            f"{r.drain_s:.2f} s after the last response"
         )
+        late = r.ledger_rows - r.load.acked - r.warmup_acked
+        if late > 0:
+            print(
+                f"  {late} answers were stored although their request was not thanked "
+                "(Bolt answers 404 when the listener has not acked within 3 s)"
+            )
         print(
             f"  CPU during the measured run: server {r.server_cpu_s:.1f} s "
             f"({r.server_cpu_s / load.wall_s:.0%} of one core, "
             f"{1000 * r.server_cpu_s / load.requests:.2f} ms per submission), "
-            f"load generator {load.client_cpu_s:.1f} s; wall {load.wall_s:.1f} s"
+            f"PostgreSQL {r.database_cpu_s:.1f} s, fake Slack {r.fake_cpu_s:.1f} s, "
+            f"load generator {load.client_cpu_s:.1f} s, other processes {r.other_cpu_s:.1f} s; "
+            f"wall {load.wall_s:.1f} s; machine {r.machine_busy_s / r.machine_total_s:.0%} busy"
         )
+        if r.other_cpu_s > 0.1 * r.machine_total_s:
+            print("  WARNING: other work used over 10% of the machine; this run was disturbed")
         if load.errors:
             print(f"  errors: {dict(load.errors)}")
         if r.server_log:
@@ -678,7 +779,8 @@ def machine() -> str:
 async def main_async(backends: list[str], options: Options) -> int:
     print(
         f"tempcheck ingest bench: {options.members} submissions (+{options.warmup} warm-up), "
-        f"concurrency {options.concurrency}, {machine()}",
+        f"concurrency {options.concurrency}, {machine()}, "
+        "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg()),
         flush=True,
     )
     results = [await run_backend(backend, options) for backend in backends]
