@@ -127,6 +127,8 @@ class BackendResult:
     drain_s: float = math.nan
     server_cpu_s: float = math.nan
     warmup_acked: int = 0
+    #: PostgreSQL sessions opened during the measured run (connection churn).
+    sessions: int | None = None
     #: CPU seconds during the measured run: PostgreSQL, the fake Slack API, the machine.
     database_cpu_s: float = math.nan
     fake_cpu_s: float = math.nan
@@ -328,12 +330,20 @@ def cli(env: dict[str, str], work: Path, *args: str) -> str:
 
 
 def process_cpu_s(pid: int) -> float:
-    """user + system CPU seconds of a running process (Linux /proc)."""
+    """user + system CPU seconds of a running process and of its children that ended
+    (Linux /proc): PostgreSQL's postmaster collects the time of every backend that exits."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return math.nan
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def parent_pid(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def start(
@@ -368,7 +378,21 @@ def postgres_pids(database: str | None) -> list[int]:
         client = b"127.0.0.1(" in title or b"[local]" in title or b"::1(" in title
         if f" {database} ".encode() in title or not client:
             pids.append(int(entry.name))
-    return pids
+    # The postmaster: backends that end during the run (the pool closes connections beyond
+    # its size and opens new ones) leave their CPU time with it.
+    postmaster = parent_pid(pids[0]) if pids else None
+    return [*pids, postmaster] if postmaster is not None else pids
+
+
+def pg_sessions(url: str) -> int | None:
+    """Sessions PostgreSQL has opened on the bench database so far (pg_stat_database)."""
+    query = "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+    try:
+        with psycopg.connect(_libpq(url)) as conn:
+            row = conn.execute(query).fetchone()
+    except psycopg.Error:
+        return None
+    return int(row[0]) if row is not None and row[0] is not None else None
 
 
 def cpu_of(pids: Sequence[int]) -> dict[int, float]:
@@ -630,6 +654,7 @@ async def run_backend(backend: str, options: Options) -> BackendResult:
         port = free_port()
         log = work / "serve.log"
         server: subprocess.Popen[bytes] | None = None
+        sessions_before: int | None = None
         try:
             serve_env = bench_env(
                 url,
@@ -662,6 +687,7 @@ async def run_backend(backend: str, options: Options) -> BackendResult:
                 server_cpu = cpu_of([server.pid])
                 db_name = make_url(url).database if backend != "sqlite" else None
                 database_cpu = cpu_of(postgres_pids(db_name))
+                sessions_before = pg_sessions(url) if db_name else None
                 fake_cpu = cpu_of([fake.pid])
                 busy_before, total_before = machine_cpu()
                 load = await fire(
@@ -683,6 +709,10 @@ async def run_backend(backend: str, options: Options) -> BackendResult:
             if server is not None:
                 stop(server)
             fake.close()
+        sessions_after = pg_sessions(url) if sessions_before is not None else None
+        if sessions_before is not None and sessions_after is not None:
+            # minus the session of the first count itself
+            result.sessions = sessions_after - sessions_before - 1
         result.server_log = server_log_summary(log)
         if options.keep_logs:
             kept = Path(tempfile.gettempdir()) / f"tempcheck-bench-{backend}-serve.log"
@@ -751,6 +781,8 @@ def report(results: list[BackendResult], bare: LoadResult, options: Options) -> 
             f"load generator {load.client_cpu_s:.1f} s, other processes {r.other_cpu_s:.1f} s; "
             f"wall {load.wall_s:.1f} s; machine {r.machine_busy_s / r.machine_total_s:.0%} busy"
         )
+        if r.sessions is not None:
+            print(f"  PostgreSQL sessions opened during the measured run: {r.sessions}")
         if r.other_cpu_s > 0.1 * r.machine_total_s:
             print("  WARNING: other work used over 10% of the machine; this run was disturbed")
         if load.errors:
