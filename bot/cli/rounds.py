@@ -11,7 +11,7 @@ from bot.app import Container
 from bot.cli.common import EXIT_CONFIG, CliState, actor, run_with_container, state_of
 from bot.slack.notify import NotifyReport, notify_round
 from bot.teams.app import build_teams
-from bot.teams.notify import TeamsNotifyReport, notify_round_on_teams
+from bot.teams.notify import notify_round_on_teams
 from core.anonymity.release import Release
 from core.i18n import t
 from core.keys import KeyStatus
@@ -27,7 +27,7 @@ from core.round_service import (
 )
 from core.rounds import Round, StoredRelease
 
-Report = NotifyReport | TeamsNotifyReport
+Report = NotifyReport
 
 app = typer.Typer(help="Rounds: open, close, release, list, show results, key status.")
 

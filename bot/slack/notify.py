@@ -1,57 +1,23 @@
-"""Send a round's invitations directly through the Slack messenger (``round open --notify``).
-
-A stop-gap until the delivery outbox (paced, exactly once across replicas) replaces it:
-each call here is one attempt per member, and failures are counted, never hidden.
-"""
+"""The Slack half of ``round open --notify`` (the loop itself is core.notify)."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
-
 from bot.app import Container
 from bot.slack.app import build_slack
-from core.messenger import DeliveryError, Invitation, Platform, Recipient
+from core.messenger import Platform
+from core.notify import NotifyReport, notify_members
 from core.rounds import Round
 
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NotifyReport:
-    sent: int
-    unreachable: int  # permanent: account gone, app not allowed …
-    failed: int  # transient, after retries
-    no_platform: int  # no Slack user id (not matched yet, or on Teams)
+__all__ = ["NotifyReport", "notify_round"]
 
 
 async def notify_round(container: Container, found: Round) -> NotifyReport:
     _, deps = build_slack(container)
-    sent = unreachable = failed = missing = 0
-    async with container.uows() as uow:
-        org = await uow.organisation.load(found.tenant_id)
-        snapshot = await uow.rounds.members(found.id)
-    by_id = {m.id: m for m in org.members}
-    team = org.tenant.slack_team_id or ""
-    for entry in snapshot:
-        member = by_id[entry.member_id]
-        if not member.slack_user_id:
-            missing += 1
-            continue
-        closes = found.closes_at.astimezone(ZoneInfo(member.timezone)).strftime("%Y-%m-%d %H:%M")
-        to = Recipient(Platform.SLACK, team, member.slack_user_id, member.locale)
-        try:
-            await deps.messenger.send_invitation(
-                to, Invitation(found.id, found.period, len(found.items), closes)
-            )
-            sent += 1
-        except DeliveryError as exc:
-            log.warning(
-                "invitation not delivered", extra={"reason": exc.reason, "permanent": exc.permanent}
-            )
-            if exc.permanent:
-                unreachable += 1
-            else:
-                failed += 1
-    return NotifyReport(sent, unreachable, failed, missing)
+    return await notify_members(
+        container.uows,
+        deps.messenger,
+        Platform.SLACK,
+        found,
+        lambda m: m.slack_user_id,
+        lambda t: t.slack_team_id,
+    )
