@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 if TYPE_CHECKING:
     from core.delivery import DeliveryRepository
+    from core.destinations import ChannelRef, Purpose
 
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.questions import QuestionSet
@@ -119,6 +120,16 @@ class OrganisationRepository(Protocol):
         self, tenant_id: int, unit_id: int, settings: Mapping[str, object] | None
     ) -> None:
         """Store a unit's own cadence settings; None removes them (it inherits again)."""
+        ...
+
+    async def channels(self, tenant_id: int) -> Mapping[tuple[int, Purpose], ChannelRef]:
+        """Configured result channels, by (unit id, purpose)."""
+        ...
+
+    async def set_channel(
+        self, tenant_id: int, unit_id: int, purpose: Purpose, channel: ChannelRef | None
+    ) -> None:
+        """Set a unit's channel for ``purpose``; None removes it (the default applies)."""
         ...
 
 

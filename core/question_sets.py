@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from core.clock import Clock
 from core.errors import NotFound
-from core.organisation import Tenant
+from core.organisation import Organisation, Tenant, Unit
 from core.ports import StoredQuestionSet, UnitOfWork, UnitOfWorkFactory
 from core.questions import QuestionSet, content_hash
 
@@ -29,6 +29,13 @@ async def require_tenant(uow: UnitOfWork, slug: str) -> Tenant:
     if tenant is None:
         raise NotFound("tenant.not_found", tenant=slug)
     return tenant
+
+
+def require_unit(org: Organisation, path: str) -> Unit:
+    unit = org.unit_by_path().get(path)
+    if unit is None:
+        raise NotFound("unit.not_found", unit=path)
+    return unit
 
 
 async def import_question_set(

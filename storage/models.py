@@ -325,3 +325,17 @@ class UnitCadenceRow(Base):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), unique=True)
     settings: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class UnitChannelRow(Base):
+    """Where a unit's results go: its managers' channel (digest) or team channel (summary)."""
+
+    __tablename__ = "unit_channels"
+    __table_args__ = (UniqueConstraint("unit_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(255))

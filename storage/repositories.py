@@ -10,6 +10,8 @@ from functools import lru_cache
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.destinations import ChannelRef, Purpose
+from core.messenger import Platform
 from core.organisation import Member, MemberFields, Organisation, Role, RoleGrant, Tenant, Unit
 from core.ports import AuditEntry, ContactRequest, StoredConversation, StoredQuestionSet
 from core.questions import QuestionSet, dump_yaml, parse_question_set
@@ -23,6 +25,7 @@ from storage.models import (
     TeamsConversationRow,
     TenantRow,
     UnitCadenceRow,
+    UnitChannelRow,
     UnitRow,
 )
 
@@ -211,6 +214,35 @@ class SqlOrganisationRepository:
             )
         else:
             row.settings = dict(settings)
+        await self._s.flush()
+
+    async def channels(self, tenant_id: int) -> Mapping[tuple[int, Purpose], ChannelRef]:
+        rows = await self._s.scalars(
+            select(UnitChannelRow).where(UnitChannelRow.tenant_id == tenant_id)
+        )
+        return {
+            (r.unit_id, Purpose(r.purpose)): ChannelRef(Platform(r.platform), r.channel)
+            for r in rows
+        }
+
+    async def set_channel(
+        self, tenant_id: int, unit_id: int, purpose: Purpose, channel: ChannelRef | None
+    ) -> None:
+        await self._s.execute(
+            delete(UnitChannelRow).where(
+                UnitChannelRow.unit_id == unit_id, UnitChannelRow.purpose == purpose.value
+            )
+        )
+        if channel is not None:
+            self._s.add(
+                UnitChannelRow(
+                    tenant_id=tenant_id,
+                    unit_id=unit_id,
+                    purpose=purpose.value,
+                    platform=channel.platform.value,
+                    channel=channel.channel,
+                )
+            )
         await self._s.flush()
 
 

@@ -6,6 +6,7 @@ import typer
 
 from bot.cli import (
     cadence,
+    channel,
     db,
     demo,
     org,
@@ -39,6 +40,7 @@ app.command("serve")(serve.serve)
 app.add_typer(slack.app, name="slack")
 app.add_typer(teams.app, name="teams")
 app.add_typer(cadence.app, name="cadence")
+app.add_typer(channel.app, name="channel")
 app.add_typer(cadence.plan_app, name="plan")
 app.command("status")(status.status)
 org.app.command("sync-slack")(slack.sync_slack)

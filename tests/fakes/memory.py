@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from core.delivery import Delivery, DeliveryStatus, NewDelivery
+from core.destinations import ChannelRef, Purpose
 from core.messenger import MessageRef
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.ports import AuditEntry, ContactRequest, StoredConversation, StoredQuestionSet
@@ -46,6 +47,7 @@ class MemoryState:
     audit: list[AuditEntry] = field(default_factory=list)
     thresholds: dict[int, dict[str, object]] = field(default_factory=dict)
     cadences: dict[int, dict[int, dict[str, object]]] = field(default_factory=dict)
+    channels: dict[int, dict[tuple[int, Purpose], ChannelRef]] = field(default_factory=dict)
     contacts: dict[int, list[ContactRequest]] = field(default_factory=dict)
     rounds: dict[int, Round] = field(default_factory=dict)
     round_members: dict[int, list[SnapshotMember]] = field(default_factory=dict)
@@ -192,6 +194,18 @@ class MemoryOrganisationRepository:
             own.pop(unit_id, None)
         else:
             own[unit_id] = copy.deepcopy(dict(settings))
+
+    async def channels(self, tenant_id: int) -> Mapping[tuple[int, Purpose], ChannelRef]:
+        return dict(self._s.channels.get(tenant_id, {}))
+
+    async def set_channel(
+        self, tenant_id: int, unit_id: int, purpose: Purpose, channel: ChannelRef | None
+    ) -> None:
+        own = self._s.channels.setdefault(tenant_id, {})
+        if channel is None:
+            own.pop((unit_id, purpose), None)
+        else:
+            own[(unit_id, purpose)] = channel
 
 
 class MemoryQuestionSetRepository:
