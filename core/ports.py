@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 if TYPE_CHECKING:
     from core.delivery import DeliveryRepository
     from core.destinations import ChannelRef, Purpose
+    from core.posts import PostRepository
 
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.questions import QuestionSet
@@ -269,6 +270,9 @@ class UnitOfWork(Protocol):
 
     @property
     def deliveries(self) -> DeliveryRepository: ...
+
+    @property
+    def posts(self) -> PostRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

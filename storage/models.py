@@ -339,3 +339,25 @@ class UnitChannelRow(Base):
     purpose: Mapped[str] = mapped_column(String(16))
     platform: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(255))
+
+
+class ResultPostRow(Base):
+    """The results outbox: one row per released round, unit, purpose and target (a channel
+    or a leader's DM), claimed by one sender at a time like the delivery outbox."""
+
+    __tablename__ = "result_posts"
+    __table_args__ = (UniqueConstraint("round_id", "unit_id", "purpose", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(255))  # "channel:<platform>:<id>" / "member:<id>"
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_channel: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(String(64))

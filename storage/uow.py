@@ -8,6 +8,7 @@ from typing import Any, Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.delivery_repository import SqlDeliveryRepository
+from storage.post_repository import SqlPostRepository
 from storage.repositories import (
     SqlAuditLog,
     SqlConversationRepository,
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
     answers: SqlAnswerRepository
     conversations: SqlConversationRepository
     deliveries: SqlDeliveryRepository
+    posts: SqlPostRepository
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
@@ -39,6 +41,7 @@ class SqlUnitOfWork:
         self.answers = SqlAnswerRepository(self._session)
         self.conversations = SqlConversationRepository(self._session)
         self.deliveries = SqlDeliveryRepository(self._session)
+        self.posts = SqlPostRepository(self._session)
         return self
 
     async def __aexit__(

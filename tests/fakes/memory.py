@@ -19,6 +19,7 @@ from core.destinations import ChannelRef, Purpose
 from core.messenger import MessageRef
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.ports import AuditEntry, ContactRequest, StoredConversation, StoredQuestionSet
+from core.posts import NewPost, Post, PostStatus
 from core.questions import QuestionSet
 from core.rounds import (
     NewAnswer,
@@ -57,6 +58,7 @@ class MemoryState:
     comments: dict[int, list[NewComment]] = field(default_factory=dict)
     ledger: dict[int, set[str]] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
+    posts: dict[int, tuple[Post, datetime | None]] = field(default_factory=dict)
     tallies: dict[tuple[int, str, str, str], int] = field(default_factory=dict)
     conversations: dict[tuple[int, str], StoredConversation] = field(default_factory=dict)
     next_id: int = 1
@@ -410,6 +412,61 @@ class MemoryConversationRepository:
         return frozenset(aad for (tenant, aad) in self._s.conversations if tenant == tenant_id)
 
 
+class MemoryPostRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def add_many(self, rows: Sequence[NewPost]) -> int:
+        existing = {(p.round_id, p.unit_id, p.purpose, p.target) for p, _ in self._s.posts.values()}
+        added = 0
+        for row in rows:
+            if (row.round_id, row.unit_id, row.purpose, row.target) in existing:
+                continue
+            post = Post(**row.__dict__, id=self._s.new_id(), status=PostStatus.PENDING, attempts=0)
+            self._s.posts[post.id] = (post, None)
+            existing.add((row.round_id, row.unit_id, row.purpose, row.target))
+            added += 1
+        return added
+
+    async def claim(
+        self, now: datetime, lease_expired_before: datetime, limit: int, worker: str
+    ) -> Sequence[Post]:
+        def due(post: Post, claimed_at: datetime | None) -> bool:
+            if post.status is PostStatus.PENDING:
+                return post.due_at <= now
+            return (
+                post.status is PostStatus.SENDING
+                and claimed_at is not None
+                and claimed_at < lease_expired_before
+            )
+
+        chosen = sorted(p.id for p, at in self._s.posts.values() if due(p, at))[:limit]
+        claimed = []
+        for post_id in chosen:
+            post = self._s.posts[post_id][0]
+            post = replace(post, status=PostStatus.SENDING, attempts=post.attempts + 1)
+            self._s.posts[post_id] = (post, now)
+            claimed.append(post)
+        return claimed
+
+    async def finish(
+        self, post_id: int, status: PostStatus, message: MessageRef | None, error: str | None
+    ) -> None:
+        post, at = self._s.posts[post_id]
+        self._s.posts[post_id] = (replace(post, status=status), at)
+
+    async def retry_later(self, post_id: int, due_at: datetime, error: str) -> None:
+        post, _ = self._s.posts[post_id]
+        self._s.posts[post_id] = (replace(post, status=PostStatus.PENDING, due_at=due_at), None)
+
+    async def counts(self) -> Mapping[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        for post, _ in self._s.posts.values():
+            key = (post.purpose.value, post.status.value)
+            out[key] = out.get(key, 0) + 1
+        return out
+
+
 class MemoryDeliveryRepository:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
@@ -527,6 +584,7 @@ class MemoryUnitOfWork:
         self.rounds = MemoryRoundRepository(self._state)
         self.answers = MemoryAnswerRepository(self._state)
         self.deliveries = MemoryDeliveryRepository(self._state)
+        self.posts = MemoryPostRepository(self._state)
         self.conversations = MemoryConversationRepository(self._state)
         return self
 

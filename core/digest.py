@@ -1,0 +1,269 @@
+"""The weekly digest of one unit, and the employee summary: what a leader reads in two
+minutes and a team can discuss. Built only from frozen releases (privacy rule 1), for one
+audience (rule 9: the member view of everyone who reads it), never ranking units.
+
+``build_digest`` gathers the content; ``markdown``, ``html`` and ``chat_text`` render it.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from core.anonymity.inputs import AUDIENCE_LEADER
+from core.anonymity.record import CellRelease, Release
+from core.anonymity.view import comments_for, participation_for, view_for
+from core.i18n import t
+from core.questions import QuestionSet
+
+#: At most this many discussion questions per flagged factor.
+DISCUSSION_QUESTIONS = 3
+
+
+@dataclass(frozen=True)
+class FlagResult:
+    direction: str  # "worsening" or "improvement"
+    sustained: bool
+
+
+#: Decides a factor's change flag from its visible series, oldest first (None: a gap).
+FlagRule = Callable[[Sequence[CellRelease | None]], FlagResult | None]
+
+
+def no_flags(series: Sequence[CellRelease | None]) -> FlagResult | None:
+    return None
+
+
+@dataclass(frozen=True)
+class FactorLine:
+    factor: str
+    name: str
+    score: str | None  # this round's display score; None: not shown (see ``reason``)
+    band: tuple[str, str] | None
+    n_band: str | None
+    reason: str | None
+    history: tuple[str | None, ...]  # display scores of the earlier rounds shown, oldest first
+    flag: FlagResult | None
+    meaning: str | None = None  # for flagged factors: what a low score means
+    discussion: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Digest:
+    unit: str  # path
+    parent: str | None
+    period: str
+    periods: tuple[str, ...]  # the rounds in ``history`` plus this one, oldest first
+    locale: str
+    participation: str | None  # "60-70 %" style band; None: not shown
+    factors: tuple[FactorLine, ...]
+    comments: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    withheld: bool = False  # nothing of this unit could be shown this round
+    withheld_reason: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class RoundRelease:
+    period: str
+    release: Release
+
+
+def _cell(cells: Sequence[CellRelease], unit: str, metric: str) -> CellRelease | None:
+    return next((c for c in cells if c.unit == unit and c.metric == metric), None)
+
+
+def build_digest(
+    *,
+    unit_id: int,
+    unit_path: str,
+    parent_path: str | None,
+    history: Sequence[RoundRelease],
+    readers: frozenset[str] | None,
+    question_set: QuestionSet,
+    locale: str,
+    flag_rule: FlagRule = no_flags,
+    measures: Sequence[str] = (),
+) -> Digest:
+    """The digest of ``unit_id`` for the latest round in ``history`` (oldest first).
+
+    ``readers``: the units (as the release names them) of everyone who will read it; None when
+    the audience is not known (a channel whose members cannot be listed): then every cell that
+    is hidden from any of its own members is left out, the strictest reading.
+    """
+    unit = str(unit_id)
+    scope = frozenset({unit})
+    visible: list[tuple[CellRelease, ...]] = []
+    for entry in history:
+        audience = readers if readers is not None else _everyone(entry.release)
+        visible.append(view_for(entry.release, audience, scope, sensitive_allowed=False))
+    latest = history[-1]
+    audience = readers if readers is not None else _everyone(latest.release)
+    lines = []
+    for factor in question_set.factors:
+        current_cell = _cell(latest.release.cells, unit, factor.id)
+        if current_cell is None or current_cell.sensitive:
+            continue
+        series = [_cell(cells, unit, factor.id) for cells in visible]
+        shown = series[-1]
+        flag = flag_rule(series) if shown is not None else None
+        meaning = discussion = None
+        if flag is not None and flag.direction == "worsening":
+            meaning = factor.low_score.get(locale)
+            discussion = tuple(q[locale] for q in factor.discussion[:DISCUSSION_QUESTIONS])
+        lines.append(
+            FactorLine(
+                factor=factor.id,
+                name=factor.name[locale],
+                score=shown.score if shown else None,
+                band=shown.band if shown else None,
+                n_band=shown.n_band if shown else None,
+                reason=None if shown else (current_cell.reason or "member_view"),
+                history=tuple(c.score if c else None for c in series[:-1]),
+                flag=flag,
+                meaning=meaning,
+                discussion=discussion or (),
+            )
+        )
+    participation = participation_for(latest.release, audience, scope)
+    comments = comments_for(latest.release, frozenset({AUDIENCE_LEADER}), scope)
+    withheld = not any(line.score for line in lines)
+    reasons = [line.reason for line in lines if line.reason]
+    return Digest(
+        unit=unit_path,
+        parent=parent_path,
+        period=latest.period,
+        periods=tuple(e.period for e in history),
+        locale=locale,
+        participation=participation[0].rate if participation else None,
+        factors=tuple(lines),
+        comments=tuple(c.text for c in comments) if not withheld else (),
+        measures=tuple(measures),
+        withheld=withheld,
+        withheld_reason=(reasons[0] if reasons else None) if withheld else None,
+    )
+
+
+def _everyone(release: Release) -> frozenset[str]:
+    units = {c.unit for c in release.cells}
+    for cell in release.cells:
+        units.update(cell.hidden_for_home_units)
+    return frozenset(units)
+
+
+def reason_text(reason: str, locale: str) -> str:
+    if reason == "member_view":
+        return t("digest.reason.member_view", locale)
+    return t(f"anonymity.reason.{reason}", locale)
+
+
+def _trend_text(line: FactorLine) -> str:
+    return " → ".join(s if s is not None else "·" for s in (*line.history, line.score))
+
+
+def _flag_text(line: FactorLine, locale: str) -> str | None:
+    if line.flag is None:
+        return None
+    key = f"digest.flag.{line.flag.direction}"
+    if line.flag.sustained:
+        key += "_sustained"
+    return t(key, locale)
+
+
+@dataclass(frozen=True)
+class _Section:
+    title: str
+    items: tuple[str, ...]
+
+
+def _sections(d: Digest) -> tuple[str, list[str], list[_Section]]:
+    """Title, lead paragraphs and sections, as plain text: every renderer formats these."""
+    loc = d.locale
+    title = t("digest.title", loc, unit=d.unit, period=d.period)
+    lead: list[str] = []
+    if d.withheld:
+        reason = reason_text(d.withheld_reason or "too_few_respondents", loc)
+        lead.append(t("digest.withheld", loc, reason=reason))
+        if d.parent:
+            lead.append(t("digest.see_parent", loc, parent=d.parent))
+    else:
+        lead.append(t("digest.lead", loc))
+    if d.participation:
+        lead.append(t("digest.participation", loc, rate=d.participation))
+    sections: list[_Section] = []
+    if not d.withheld:
+        rows = []
+        for line in d.factors:
+            if line.score is None:
+                rows.append(
+                    t(
+                        "digest.factor_hidden",
+                        loc,
+                        factor=line.name,
+                        reason=reason_text(line.reason or "", loc),
+                    )
+                )
+                continue
+            assert line.band is not None
+            text = t(
+                "digest.factor",
+                loc,
+                factor=line.name,
+                score=line.score,
+                low=line.band[0],
+                high=line.band[1],
+                trend=_trend_text(line),
+            )
+            flag = _flag_text(line, loc)
+            rows.append(f"{text} — {flag}" if flag else text)
+        sections.append(_Section(t("digest.scores", loc), tuple(rows)))
+        for line in d.factors:
+            if line.flag is not None and line.discussion:
+                items = ((line.meaning,) if line.meaning else ()) + line.discussion
+                sections.append(_Section(t("digest.discuss", loc, factor=line.name), tuple(items)))
+    if d.comments:
+        sections.append(_Section(t("digest.comments", loc), d.comments))
+    if d.measures:
+        sections.append(_Section(t("digest.measures", loc), d.measures))
+    return title, lead, sections
+
+
+def markdown(d: Digest) -> str:
+    title, lead, sections = _sections(d)
+    out = [f"# {title}", "", *[f"{p}\n" for p in lead]]
+    for section in sections:
+        out.append(f"## {section.title}\n")
+        out.extend(f"- {item}" for item in section.items)
+        out.append("")
+    out.append(f"_{t('digest.footer', d.locale)}_")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def html(d: Digest, chart_file: str | None = None) -> str:
+    esc = html_lib.escape
+    title, lead, sections = _sections(d)
+    body = [f"<h1>{esc(title)}</h1>", *[f"<p>{esc(p)}</p>" for p in lead]]
+    if chart_file:
+        alt = t("digest.chart_alt", d.locale, unit=d.unit)
+        body.append(f'<p><img src="{esc(chart_file)}" alt="{esc(alt)}" width="900"></p>')
+    for section in sections:
+        body.append(f"<h2>{esc(section.title)}</h2>")
+        body.append("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in section.items) + "</ul>")
+    body.append(f"<p><em>{esc(t('digest.footer', d.locale))}</em></p>")
+    return (
+        f'<!doctype html>\n<html lang="{esc(d.locale)}"><head><meta charset="utf-8">'
+        f"<title>{esc(title)}</title></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def chat_text(d: Digest) -> str:
+    """The digest in the chat subset both adapters render (``*bold*``, ``• `` lines)."""
+    title, lead, sections = _sections(d)
+    out = [f"*{title}*", *lead]
+    for section in sections:
+        out.append(f"*{section.title}*")
+        out.extend(f"• {item}" for item in section.items)
+    out.append(f"_{t('digest.footer', d.locale)}_")
+    return "\n".join(out)
