@@ -17,6 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
+from core.digest import Digest
+from core.i18n import t
+
 DPI = 100
 TREND_SIZE = (900, 420)  # pixels
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
@@ -116,3 +119,24 @@ def overview_png(title: str, grid: OverviewGrid, withheld_label: str) -> bytes:
 def figure_texts(figure: Figure) -> list[str]:
     """Every text drawn on a figure (titles, ticks, labels, legend): what a test inspects."""
     return [t.get_text() for t in figure.findobj(match=Text) if isinstance(t, Text)]
+
+
+def digest_chart(digest: Digest) -> bytes | None:
+    """The trend of the factors shown in a digest; None when nothing could be shown."""
+    series = [
+        TrendSeries(
+            f.name,
+            [score_value(s) for s in (*f.history, f.score)],
+            [_band(b) for b in (*f.history_bands, f.band)],
+        )
+        for f in digest.factors
+        if f.score is not None
+    ]
+    if not series:
+        return None
+    title = t("digest.title", digest.locale, unit=digest.unit, period=digest.period)
+    return trend_png(title, digest.periods, series, t("digest.chart_axis", digest.locale))
+
+
+def _band(band: tuple[str, str] | None) -> tuple[int, int] | None:
+    return (int(band[0]), int(band[1])) if band else None

@@ -44,6 +44,7 @@ class FactorLine:
     n_band: str | None
     reason: str | None
     history: tuple[str | None, ...]  # display scores of the earlier rounds shown, oldest first
+    history_bands: tuple[tuple[str, str] | None, ...]
     flag: FlagResult | None
     meaning: str | None = None  # for flagged factors: what a low score means
     discussion: tuple[str, ...] = ()
@@ -122,6 +123,7 @@ def build_digest(
                 n_band=shown.n_band if shown else None,
                 reason=None if shown else (current_cell.reason or "member_view"),
                 history=tuple(c.score if c else None for c in series[:-1]),
+                history_bands=tuple(c.band if c else None for c in series[:-1]),
                 flag=flag,
                 meaning=meaning,
                 discussion=discussion or (),
@@ -267,3 +269,35 @@ def chat_text(d: Digest) -> str:
         out.extend(f"• {item}" for item in section.items)
     out.append(f"_{t('digest.footer', d.locale)}_")
     return "\n".join(out)
+
+
+def _display_value(score: str) -> int:
+    return int("".join(ch for ch in score if ch.isdigit()))
+
+
+def summary_text(d: Digest) -> str | None:
+    """The employee summary for the team channel: what we heard, what happens next. None
+    when nothing can be said (a withheld unit). Factors are only ordered within the unit."""
+    if d.withheld:
+        return None
+    loc = d.locale
+    shown = [f for f in d.factors if f.score is not None]
+    ordered = sorted(shown, key=lambda f: (_display_value(f.score or "0"), f.factor))
+    lines = [f"*{t('summary.title', loc, unit=d.unit, period=d.period)}*"]
+    if d.participation:
+        lines.append(t("summary.participation", loc, rate=d.participation))
+    if len(ordered) >= 2 and ordered[0].score == ordered[-1].score:
+        names = ", ".join(f.name for f in ordered)
+        lines.append(t("summary.even", loc, factors=names, score=ordered[0].score))
+    elif len(ordered) >= 2:
+        lines.append(t("summary.strongest", loc, factor=ordered[-1].name, score=ordered[-1].score))
+        lines.append(t("summary.weakest", loc, factor=ordered[0].name, score=ordered[0].score))
+    else:
+        lines.extend(t("summary.one", loc, factor=f.name, score=f.score) for f in ordered)
+    if d.measures:
+        lines.append(t("summary.measures", loc))
+        lines.extend(f"• {m}" for m in d.measures)
+    else:
+        lines.append(t("summary.next", loc))
+    lines.append(f"_{t('summary.footer', loc)}_")
+    return "\n".join(lines)

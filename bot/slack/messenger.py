@@ -34,6 +34,7 @@ from core.messenger import (
     MessageRef,
     Recipient,
 )
+from core.posts import PostTo, ResultMessage
 
 log = logging.getLogger("bot.slack.messenger")
 
@@ -75,6 +76,31 @@ TRANSIENT_ERRORS = frozenset(
 CONNECTION_ERROR = "connection_error"
 
 DEFAULT_RETRY_AFTER = 1.0
+#: Slack's limits: 3,000 characters in a section's text, 40,000 in a message's ``text``.
+MAX_SECTION = 3000
+MAX_TEXT = 40000
+
+
+def split_for_blocks(text: str) -> list[str]:
+    """Cut text into section-sized parts at line ends (a longer line is cut hard)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > MAX_SECTION:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:MAX_SECTION])
+            line = line[MAX_SECTION:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > MAX_SECTION:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts[:50]  # a message holds at most 50 blocks
 
 
 def slack_client(
@@ -268,6 +294,20 @@ class SlackMessenger:
             lambda: client.chat_update(
                 channel=message.channel, ts=message.id, text=text, blocks=list(blocks)
             ),
+        )
+
+    async def post_result(self, to: PostTo, message: ResultMessage) -> MessageRef:
+        """core.posts.ResultPoster: a digest or summary into a channel or a leader's DM
+        (a user id as channel posts into the app's DM; the chart follows into that DM)."""
+        channel = to.channel.channel if to.channel else to.person.ref if to.person else None
+        if channel is None:
+            raise DeliveryError("no_target", permanent=True)
+        blocks = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": part}}
+            for part in split_for_blocks(message.text)
+        ]
+        return await self.post_digest(
+            to.workspace, channel, message.text[:MAX_TEXT], blocks, message.png, message.filename
         )
 
     async def post_digest(

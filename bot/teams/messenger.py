@@ -31,6 +31,7 @@ from bot.teams.cards import Card, TeamsCards, attachment
 from bot.teams.references import continuation, conversation_id
 from core.i18n import t
 from core.messenger import Confirmation, DeliveryError, Invitation, MessageRef, Recipient
+from core.posts import PostTo, ResultMessage
 from core.questions import QuestionSet
 from core.rounds import Round
 
@@ -236,6 +237,19 @@ class TeamsMessenger:
 
         await self._retry.call(to.workspace, "update", lambda: self._in_turn(stored, update))
 
+    async def post_result(self, to: PostTo, message: ResultMessage) -> MessageRef:
+        """core.posts.ResultPoster: a digest or summary into a channel or a leader's chat."""
+        if to.person is not None:
+            stored = await self._reference(to.person)
+            return await self._digest_card(
+                to.workspace, stored, message.text, message.png, message.locale
+            )
+        if to.channel is None:
+            raise DeliveryError("no_target", permanent=True)
+        return await self.post_digest(
+            to.workspace, to.channel.channel, message.text, message.png, message.locale
+        )
+
     async def post_digest(
         self,
         workspace: str,
@@ -250,6 +264,16 @@ class TeamsMessenger:
         stored = await self._channels(workspace, channel) if self._channels else None
         if stored is None:
             raise DeliveryError("no_channel_reference", permanent=True)
+        return await self._digest_card(workspace, stored, text, png, locale)
+
+    async def _digest_card(
+        self,
+        workspace: str,
+        stored: Mapping[str, object],
+        text: str,
+        png: bytes | None,
+        locale: str,
+    ) -> MessageRef:
         image = None
         if png is not None and len(png) <= MAX_INLINE_IMAGE_BYTES:
             image = "data:image/png;base64," + base64.b64encode(png).decode("ascii")

@@ -19,6 +19,7 @@ from core.digest import (
     chat_text,
     html,
     markdown,
+    summary_text,
 )
 from core.questions import load_default_bank
 
@@ -138,3 +139,21 @@ def test_a_withheld_unit_says_why_and_points_to_the_parent() -> None:
     assert digest.withheld and digest.comments == ()
     text = markdown(digest)
     assert "for få svar" in text and "Se resultatene for Acme" in text
+
+
+def test_employee_summary_orders_factors_within_the_unit_only() -> None:
+    text = summary_text(ops_digest("en"))
+    assert text is not None
+    assert "What works best: Leadership (75 of 100)." in text
+    assert "What we most need to look at: Workload and time pressure (45 of 100)." in text
+    assert "Acme/Sales" not in text and "Mer tid" not in text  # no other unit, no comments
+    nb = summary_text(ops_digest("nb"))
+    assert nb is not None and "Det som fungerer best: Ledelse (75 av 100)." in nb
+
+
+def test_no_summary_for_a_withheld_unit() -> None:
+    digest = build_digest(
+        unit_id=3, unit_path="Acme/Sales", parent_path="Acme", history=HISTORY,
+        readers=None, question_set=BANK, locale="en",
+    )  # fmt: skip
+    assert summary_text(digest) is None

@@ -1,0 +1,188 @@
+"""Digests and team summaries from stored releases: which releases, for which readers, in
+which language; and the renderer the results outbox calls for each claimed post.
+
+Reading results for a digest is audit-logged once per digest (privacy rule 14), naming the
+unit, the round and who it is for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from core.anonymity.record import Release
+from core.clock import Clock
+from core.destinations import ChannelRef, Purpose, leaders_of
+from core.digest import (
+    Digest,
+    FlagRule,
+    RoundRelease,
+    build_digest,
+    chat_text,
+    no_flags,
+    summary_text,
+)
+from core.errors import NotFound
+from core.i18n import DEFAULT_LOCALE, t
+from core.messenger import Platform, Recipient
+from core.organisation import Member, Organisation
+from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.posts import Post, PostTo, Render, ResultMessage, parse_target
+from core.questions import QuestionSet
+from core.rounds import RoundStatus
+
+#: Rounds shown in a digest's trend (this one included).
+HISTORY_ROUNDS = 8
+
+Chart = Callable[[Digest], bytes | None]
+
+
+@dataclass(frozen=True)
+class DigestContext:
+    org: Organisation
+    history: tuple[RoundRelease, ...]
+    answer_units: dict[int, int]  # the latest round's snapshot: member id -> answer unit
+
+
+async def _history(
+    uow: UnitOfWork, tenant_id: int, round_id: int, unit_id: int
+) -> tuple[RoundRelease, ...]:
+    rounds = [
+        r
+        for r in await uow.rounds.list(tenant_id)
+        if r.status is RoundStatus.RELEASED and r.id <= round_id
+    ]
+    rounds.sort(key=lambda r: (r.opened_at, r.id))
+    out: list[RoundRelease] = []
+    for found in reversed(rounds):
+        if len(out) == HISTORY_ROUNDS:
+            break
+        if unit_id not in {u.unit_id for u in await uow.rounds.units(found.id)}:
+            continue
+        stored = await uow.rounds.release(found.id)
+        if stored is not None:
+            out.append(RoundRelease(found.period, Release.from_json(stored.document)))
+    return tuple(reversed(out))
+
+
+async def load_context(
+    uows: UnitOfWorkFactory, clock: Clock, round_id: int, unit_id: int, *, viewer: str
+) -> DigestContext:
+    async with uows() as uow:
+        found = await uow.rounds.get(round_id)
+        if found is None or found.status is not RoundStatus.RELEASED:
+            raise NotFound("round.not_released", round=round_id)
+        org = await uow.organisation.load(found.tenant_id)
+        history = await _history(uow, found.tenant_id, round_id, unit_id)
+        snapshot = {m.member_id: m.answer_unit_id for m in await uow.rounds.members(round_id)}
+        await uow.audit.record(
+            found.tenant_id,
+            clock.now(),
+            viewer,
+            "digest.read",
+            {"round": round_id, "unit": unit_id, "rounds": len(history)},
+        )
+        await uow.commit()
+    return DigestContext(org, history, snapshot)
+
+
+async def question_set_of(uows: UnitOfWorkFactory, round_id: int) -> QuestionSet:
+    async with uows() as uow:
+        found = await uow.rounds.get(round_id)
+        stored = await uow.questions.by_id(found.question_set_id) if found else None
+    if stored is None:
+        raise NotFound("round.not_found", round=round_id)
+    return stored.question_set
+
+
+def digest_from(
+    ctx: DigestContext,
+    unit_id: int,
+    readers: Sequence[Member] | None,
+    locale: str,
+    question_set: QuestionSet,
+    flag_rule: FlagRule = no_flags,
+) -> Digest:
+    units = ctx.org.unit_by_id()
+    unit = units[unit_id]
+    parent = units[unit.parent_id].path if unit.parent_id is not None else None
+    audience = (
+        None
+        if readers is None
+        else frozenset(str(ctx.answer_units[m.id]) for m in readers if m.id in ctx.answer_units)
+    )
+    return build_digest(
+        unit_id=unit_id,
+        unit_path=unit.path,
+        parent_path=parent,
+        history=ctx.history,
+        readers=audience,
+        question_set=question_set,
+        locale=locale,
+        flag_rule=flag_rule,
+    )
+
+
+def _person(member: Member, org: Organisation) -> PostTo | None:
+    if member.slack_user_id:
+        to = Recipient(
+            Platform.SLACK, org.tenant.slack_team_id or "", member.slack_user_id, member.locale
+        )
+        return PostTo(Platform.SLACK, to.workspace, None, to)
+    if member.teams_aad_id:
+        to = Recipient(
+            Platform.TEAMS, org.tenant.teams_tenant_id or "", member.teams_aad_id, member.locale
+        )
+        return PostTo(Platform.TEAMS, to.workspace, None, to)
+    return None
+
+
+def _channel(channel: ChannelRef, org: Organisation) -> PostTo:
+    workspace = (
+        org.tenant.slack_team_id
+        if channel.platform is Platform.SLACK
+        else org.tenant.teams_tenant_id
+    )
+    return PostTo(channel.platform, workspace or "", channel, None)
+
+
+def renderer(
+    uows: UnitOfWorkFactory,
+    clock: Clock,
+    chart: Chart,
+    flag_rule: FlagRule = no_flags,
+) -> Render:
+    """The results outbox's ``Render``: the message for one claimed post, for its readers."""
+
+    async def render(post: Post) -> tuple[PostTo, ResultMessage] | None:
+        ctx = await load_context(
+            uows, clock, post.round_id, post.unit_id, viewer=f"{post.purpose.value}:{post.target}"
+        )
+        qs = await question_set_of(uows, post.round_id)
+        target = parse_target(post.target)
+        if isinstance(target, int):
+            member = next((m for m in ctx.org.active_members() if m.id == target), None)
+            if member is None:
+                return None  # no longer here: nobody to tell
+            to = _person(member, ctx.org)
+            readers: list[Member] | None = [member]
+            locale = member.locale
+        else:
+            to = _channel(target, ctx.org)
+            readers = None  # the channel's members are not known: the strictest view
+            leaders = leaders_of(ctx.org, post.unit_id)
+            locale = leaders[0].locale if leaders else DEFAULT_LOCALE
+        if to is None:
+            return None
+        digest = digest_from(ctx, post.unit_id, readers, locale, qs, flag_rule)
+        if post.purpose is Purpose.TEAM:
+            text = summary_text(digest)
+            if text is None:
+                return None
+            return to, ResultMessage(text, None, "summary.png", "", locale)
+        png = chart(digest)
+        name = f"tempcheck-{digest.period}-{post.unit_id}.png"
+        alt = t("digest.chart_alt", locale, unit=digest.unit)
+        return to, ResultMessage(chat_text(digest), png, name, alt, locale)
+
+    return render
