@@ -80,7 +80,10 @@ def _test(
     if beyond * beyond < Z90 * Z90 * variance:
         return None
     direction = Direction.WORSENING if change < 0 else Direction.IMPROVEMENT
-    probability = 0.5 * math.erfc(-float(beyond) / math.sqrt(2 * float(variance)))
+    if variance == 0:
+        probability = 1.0
+    else:
+        probability = 0.5 * math.erfc(-float(beyond) / math.sqrt(2 * float(variance)))
     return direction, change, probability
 
 
