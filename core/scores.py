@@ -30,9 +30,9 @@ from typing import Final
 from core.anonymity.coarsen import N_BAND_TOP, N_BANDS, SCORE_HIGH, SCORE_LOW, SCORE_STEP, Z95
 from core.anonymity.record import CellRelease, Release
 
-#: The n a released n band stands for. Below the band's middle on purpose (a larger standard
-#: error flags less): 5-9 → 7, 10-19 → 13, 20-49 → 30, 50+ → 50. Tuned by the simulation in
-#: tests/unit/results/test_flag_simulation.py; see docs/results.md.
+#: The n a released n band stands for: 5-9 → 8, 10-19 → 13, 20-49 → 30, 50+ → 50 (the lower
+#: part of each band: a larger standard error flags less). Tuned with ``PRIOR_WEIGHT`` by the
+#: simulation in tests/unit/results/simulation.py; see docs/results.md.
 N_REPRESENTATIVE: Final = {"5-9": 8, "10-19": 13, "20-49": 30, N_BAND_TOP: 50}
 #: Weight of the organisation-level prior SD, in respondents (ν₀).
 PRIOR_WEIGHT: Final = 10

@@ -181,22 +181,28 @@ def detections(
     return found, sustained
 
 
-def main() -> None:  # pragma: no cover - prints the figures for docs/results.md
+def report(participation: float) -> None:  # pragma: no cover - figures for docs/results.md
+    fa = false_alarms(40, 24, participation)
+    worst = max(fa.items(), key=lambda kv: kv[1].rate)
+    total = Rates(sum(r.flags for r in fa.values()), sum(r.chances for r in fa.values()))
+    print(f"  false alarms: overall {total.rate:.2%} of {total.chances}")
+    print(f"  worst (factor, size) {worst[0]}: {worst[1].rate:.2%} of {worst[1].chances}")
+    for size in (8, 12, 20):
+        found, sustained = detections(1000, size, participation)
+        print(
+            f"  drop of {DROP} at size {size}: detected {found.rate:.1%} of {found.chances}, "
+            f"sustained next round {sustained.rate:.1%}"
+        )
+
+
+def main() -> None:  # pragma: no cover
+    global TAU, EPS
     for participation in (1.0, 0.8):
-        fa = false_alarms(40, 20, participation)
-        worst = max(fa.items(), key=lambda kv: kv[1].rate)
-        total = Rates(sum(r.flags for r in fa.values()), sum(r.chances for r in fa.values()))
-        print(f"participation {participation:.0%}: false alarms overall {total.rate:.2%}")
-        print(f"  worst (factor, size) {worst[0]}: {worst[1].rate:.2%} of {worst[1].chances}")
-        for size in SIZES:
-            cells = [fa[(f, size)] for f in FACTORS]
-            print(f"  size {size}: " + ", ".join(f"{c.rate:.1%}" for c in cells))
-        for size in (8, 12, 20):
-            found, sustained = detections(300, size, participation)
-            print(
-                f"  drop of {DROP} at size {size}: detected {found.rate:.1%} "
-                f"of {found.chances}, sustained next round {sustained.rate:.1%}"
-            )
+        print(f"model: tau {TAU}, eps {EPS}, participation {participation:.0%}")
+        report(participation)
+    TAU, EPS = 0.0, math.hypot(TAU, EPS)
+    print(f"stress model (no stable personal level): tau {TAU}, eps {EPS:.2f}, participation 100%")
+    report(1.0)
 
 
 if __name__ == "__main__":  # pragma: no cover

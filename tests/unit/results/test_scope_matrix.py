@@ -103,6 +103,7 @@ async def test_rule_14_matrix(uows: UnitOfWorkFactory, viewer: str) -> None:
     if expected is None:
         assert scope is None
         return
+    assert scope is not None
     paths = {str(ids[p]): p for p in UNITS}
     cells = [c for c in project(release_of(ids), frozenset(), scope).cells if c.published]
     seen = {

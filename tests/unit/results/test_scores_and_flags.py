@@ -25,9 +25,9 @@ def cell(score: str, band: tuple[str, str], n_band: str = "10-19") -> CellReleas
 
 
 def test_display_strings_read_back() -> None:
-    assert parse_score("65") == (65, None)
-    assert parse_score("≤ 10") == (10, "low")
-    assert parse_score("≥ 90") == (90, "high")
+    assert parse_score("65") == (Fraction(65), None)
+    assert parse_score("≤ 10") == (Fraction(10), "low")
+    assert parse_score("≥ 90") == (Fraction(90), "high")
     assert n_band_bounds("5-9") == (5, 9)
     assert n_band_bounds("50+") == (50, None)
     with pytest.raises(ValueError):
