@@ -122,16 +122,22 @@ def figure_texts(figure: Figure) -> list[str]:
 
 
 def digest_chart(digest: Digest) -> bytes | None:
-    """The trend of the factors shown in a digest; None when nothing could be shown."""
-    series = [
-        TrendSeries(
-            f.name,
-            [score_value(s) for s in (*f.history, f.score)],
-            [_band(b) for b in (*f.history_bands, f.band)],
-        )
-        for f in digest.factors
-        if f.score is not None
-    ]
+    """The trend of the factors shown in a digest, one x position per round of the digest's
+    history; None when nothing could be shown."""
+    positions = {period: i for i, period in enumerate(digest.periods)}
+    series = []
+    for factor in digest.factors:
+        if factor.score is None:
+            continue
+        scores: list[int | None] = [None] * len(digest.periods)
+        bands: list[tuple[int, int] | None] = [None] * len(digest.periods)
+        points = [(p.round_id, p.score, p.band) for p in factor.history]
+        for round_id, score, band in points:
+            at = positions.get(digest.period_of.get(round_id, ""))
+            if at is not None:
+                scores[at], bands[at] = score_value(score), _band(band)
+        scores[-1], bands[-1] = score_value(factor.score), _band(factor.band)
+        series.append(TrendSeries(factor.name, scores, bands))
     if not series:
         return None
     title = t("digest.title", digest.locale, unit=digest.unit, period=digest.period)

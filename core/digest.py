@@ -8,31 +8,21 @@ audience (rule 9: the member view of everyone who reads it), never ranking units
 from __future__ import annotations
 
 import html as html_lib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from core.anonymity.inputs import AUDIENCE_LEADER
-from core.anonymity.record import CellRelease, Release
-from core.anonymity.view import comments_for, participation_for, view_for
+from core.anonymity.record import Release
+from core.anonymity.view import comments_for
+from core.flags import Direction
 from core.i18n import t
+from core.overview import factor_rows
 from core.questions import QuestionSet
+from core.results import Scope, project
+from core.trend import TrendPoint
 
 #: At most this many discussion questions per flagged factor.
 DISCUSSION_QUESTIONS = 3
-
-
-@dataclass(frozen=True)
-class FlagResult:
-    direction: str  # "worsening" or "improvement"
-    sustained: bool
-
-
-#: Decides a factor's change flag from its visible series, oldest first (None: a gap).
-FlagRule = Callable[[Sequence[CellRelease | None]], FlagResult | None]
-
-
-def no_flags(series: Sequence[CellRelease | None]) -> FlagResult | None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -42,11 +32,11 @@ class FactorLine:
     score: str | None  # this round's display score; None: not shown (see ``reason``)
     band: tuple[str, str] | None
     n_band: str | None
-    reason: str | None
-    history: tuple[str | None, ...]  # display scores of the earlier rounds shown, oldest first
-    history_bands: tuple[tuple[str, str] | None, ...]
-    flag: FlagResult | None
-    meaning: str | None = None  # for flagged factors: what a low score means
+    reason: str | None  # a suppression reason (anonymity.reason.*)
+    history: tuple[TrendPoint, ...]  # the factor's earlier rounds, oldest first (gaps kept)
+    flag: Direction | None
+    sustained: bool
+    meaning: str | None = None  # for a flagged worsening: what a low score means
     discussion: tuple[str, ...] = ()
 
 
@@ -56,6 +46,7 @@ class Digest:
     parent: str | None
     period: str
     periods: tuple[str, ...]  # the rounds in ``history`` plus this one, oldest first
+    period_of: Mapping[str, str]  # release round id -> period label
     locale: str
     participation: str | None  # "60-70 %" style band; None: not shown
     factors: tuple[FactorLine, ...]
@@ -63,7 +54,6 @@ class Digest:
     measures: tuple[str, ...] = ()
     withheld: bool = False  # nothing of this unit could be shown this round
     withheld_reason: str | None = None
-    notes: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -72,8 +62,9 @@ class RoundRelease:
     release: Release
 
 
-def _cell(cells: Sequence[CellRelease], unit: str, metric: str) -> CellRelease | None:
-    return next((c for c in cells if c.unit == unit and c.metric == metric), None)
+def digest_scope(unit: str) -> Scope:
+    """A unit digest shows the unit's own cells, never a sensitive item (rule 10)."""
+    return Scope(frozenset({unit}), False, frozenset({unit}))
 
 
 def build_digest(
@@ -85,52 +76,52 @@ def build_digest(
     readers: frozenset[str] | None,
     question_set: QuestionSet,
     locale: str,
-    flag_rule: FlagRule = no_flags,
     measures: Sequence[str] = (),
 ) -> Digest:
     """The digest of ``unit_id`` for the latest round in ``history`` (oldest first).
 
     ``readers``: the units (as the release names them) of everyone who will read it; None when
     the audience is not known (a channel whose members cannot be listed): then every cell that
-    is hidden from any of its own members is left out, the strictest reading.
+    is hidden from any of its own members is left out, the strictest reading. Scores, trends
+    and flags come from ``core.overview.factor_rows``, on what these readers may see.
     """
     unit = str(unit_id)
-    scope = frozenset({unit})
-    visible: list[tuple[CellRelease, ...]] = []
-    for entry in history:
-        audience = readers if readers is not None else _everyone(entry.release)
-        visible.append(view_for(entry.release, audience, scope, sensitive_allowed=False))
+    releases = [entry.release for entry in history]
+    audience = readers if readers is not None else _everyone(releases)
+    scope = digest_scope(unit)
     latest = history[-1]
-    audience = readers if readers is not None else _everyone(latest.release)
+    periods = {entry.release.round_id: entry.period for entry in history}
+    known = {f.id: f for f in question_set.factors}
     lines = []
-    for factor in question_set.factors:
-        current_cell = _cell(latest.release.cells, unit, factor.id)
-        if current_cell is None or current_cell.sensitive:
-            continue
-        series = [_cell(cells, unit, factor.id) for cells in visible]
-        shown = series[-1]
-        flag = flag_rule(series) if shown is not None else None
-        meaning = discussion = None
-        if flag is not None and flag.direction == "worsening":
+    for row in factor_rows(releases, unit, viewer_home_units=audience, scope=scope):
+        factor = known.get(row.factor)
+        if factor is None or row.round_id != latest.release.round_id:
+            continue  # not measured this round (rotation), or not in this set
+        meaning = None
+        discussion: tuple[str, ...] = ()
+        if row.flag is Direction.WORSENING:
             meaning = factor.low_score.get(locale)
             discussion = tuple(q[locale] for q in factor.discussion[:DISCUSSION_QUESTIONS])
         lines.append(
             FactorLine(
-                factor=factor.id,
+                factor=row.factor,
                 name=factor.name[locale],
-                score=shown.score if shown else None,
-                band=shown.band if shown else None,
-                n_band=shown.n_band if shown else None,
-                reason=None if shown else (current_cell.reason or "member_view"),
-                history=tuple(c.score if c else None for c in series[:-1]),
-                history_bands=tuple(c.band if c else None for c in series[:-1]),
-                flag=flag,
+                score=row.score,
+                band=row.band,
+                n_band=row.n_band,
+                reason=row.reason_key.removeprefix("anonymity.reason.") if row.reason_key else None,
+                history=tuple(p for p in row.trend[:-1] if p.round_id in periods),
+                flag=row.flag,
+                sustained=row.sustained,
                 meaning=meaning,
-                discussion=discussion or (),
+                discussion=discussion,
             )
         )
-    participation = participation_for(latest.release, audience, scope)
-    comments = comments_for(latest.release, frozenset({AUDIENCE_LEADER}), scope)
+    order = {f.id: i for i, f in enumerate(question_set.factors)}
+    lines.sort(key=lambda line: order[line.factor])
+    projected = project(latest.release, audience, scope)
+    participation = [p for p in projected.participation if p.unit == unit and p.published]
+    comments = comments_for(latest.release, frozenset({AUDIENCE_LEADER}), frozenset({unit}))
     withheld = not any(line.score for line in lines)
     reasons = [line.reason for line in lines if line.reason]
     return Digest(
@@ -138,6 +129,7 @@ def build_digest(
         parent=parent_path,
         period=latest.period,
         periods=tuple(e.period for e in history),
+        period_of=periods,
         locale=locale,
         participation=participation[0].rate if participation else None,
         factors=tuple(lines),
@@ -148,28 +140,29 @@ def build_digest(
     )
 
 
-def _everyone(release: Release) -> frozenset[str]:
-    units = {c.unit for c in release.cells}
-    for cell in release.cells:
-        units.update(cell.hidden_for_home_units)
+def _everyone(releases: Sequence[Release]) -> frozenset[str]:
+    units: set[str] = set()
+    for release in releases:
+        for cell in release.cells:
+            units.add(cell.unit)
+            units.update(cell.hidden_for_home_units)
     return frozenset(units)
 
 
 def reason_text(reason: str, locale: str) -> str:
-    if reason == "member_view":
-        return t("digest.reason.member_view", locale)
     return t(f"anonymity.reason.{reason}", locale)
 
 
 def _trend_text(line: FactorLine) -> str:
-    return " → ".join(s if s is not None else "·" for s in (*line.history, line.score))
+    scores = [p.score for p in line.history] + [line.score]
+    return " → ".join(score if score is not None else "·" for score in scores)
 
 
 def _flag_text(line: FactorLine, locale: str) -> str | None:
     if line.flag is None:
         return None
-    key = f"digest.flag.{line.flag.direction}"
-    if line.flag.sustained:
+    key = f"digest.flag.{line.flag.value}"
+    if line.sustained:
         key += "_sustained"
     return t(key, locale)
 

@@ -15,11 +15,9 @@ from core.clock import Clock
 from core.destinations import ChannelRef, Purpose, leaders_of
 from core.digest import (
     Digest,
-    FlagRule,
     RoundRelease,
     build_digest,
     chat_text,
-    no_flags,
     summary_text,
 )
 from core.errors import NotFound
@@ -101,7 +99,6 @@ def digest_from(
     readers: Sequence[Member] | None,
     locale: str,
     question_set: QuestionSet,
-    flag_rule: FlagRule = no_flags,
 ) -> Digest:
     units = ctx.org.unit_by_id()
     unit = units[unit_id]
@@ -119,7 +116,6 @@ def digest_from(
         readers=audience,
         question_set=question_set,
         locale=locale,
-        flag_rule=flag_rule,
     )
 
 
@@ -150,7 +146,6 @@ def renderer(
     uows: UnitOfWorkFactory,
     clock: Clock,
     chart: Chart,
-    flag_rule: FlagRule = no_flags,
 ) -> Render:
     """The results outbox's ``Render``: the message for one claimed post, for its readers."""
 
@@ -174,7 +169,7 @@ def renderer(
             locale = leaders[0].locale if leaders else DEFAULT_LOCALE
         if to is None:
             return None
-        digest = digest_from(ctx, post.unit_id, readers, locale, qs, flag_rule)
+        digest = digest_from(ctx, post.unit_id, readers, locale, qs)
         if post.purpose is Purpose.TEAM:
             text = summary_text(digest)
             if text is None:

@@ -4,7 +4,7 @@ the readers, withheld units, gaps that stay gaps, and no sensitive item in a lea
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,6 @@ from core.anonymity.record import CellRelease, CommentRelease, ParticipationRele
 from core.anonymity.thresholds import Thresholds
 from core.digest import (
     Digest,
-    FlagResult,
     RoundRelease,
     build_digest,
     chat_text,
@@ -21,6 +20,7 @@ from core.digest import (
     markdown,
     summary_text,
 )
+from core.flags import Direction
 from core.questions import load_default_bank
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -55,16 +55,12 @@ def release(round_id: str, ops: dict[str, str | None], hidden: tuple[str, ...] =
 
 
 HISTORY = [
-    RoundRelease("2026-W40", release("1", {"workload": "65", "leadership": "70"})),
-    RoundRelease("2026-W41", release("2", {"workload": None, "leadership": "70"})),
-    RoundRelease("2026-W42", release("3", {"workload": "60", "leadership": "75"})),
-    RoundRelease("2026-W43", release("4", {"workload": "45", "leadership": "75"})),
+    RoundRelease("2026-W39", release("1", {"workload": "65", "leadership": "70"})),
+    RoundRelease("2026-W40", release("2", {"workload": "70", "leadership": "70"})),
+    RoundRelease("2026-W41", release("3", {"workload": None, "leadership": "70"})),
+    RoundRelease("2026-W42", release("4", {"workload": "65", "leadership": "75"})),
+    RoundRelease("2026-W43", release("5", {"workload": "40", "leadership": "75"})),
 ]
-
-
-def worsening_workload(series: Sequence[CellRelease | None]) -> FlagResult | None:
-    last = series[-1]
-    return FlagResult("worsening", False) if last and last.metric == "workload" else None
 
 
 def ops_digest(locale: str, readers: frozenset[str] | None = frozenset({"1"})) -> Digest:
@@ -76,7 +72,6 @@ def ops_digest(locale: str, readers: frozenset[str] | None = frozenset({"1"})) -
         readers=readers,
         question_set=BANK,
         locale=locale,
-        flag_rule=worsening_workload,
     )
 
 
@@ -99,8 +94,11 @@ def test_golden(locale: str, fmt: str) -> None:
 def test_content() -> None:
     digest = ops_digest("en")
     workload = next(f for f in digest.factors if f.factor == "workload")
-    assert workload.score == "45" and workload.history == ("65", None, "60")
-    assert workload.flag == FlagResult("worsening", False)
+    assert workload.score == "40"
+    assert [p.score for p in workload.history] == ["65", "70", None, "65"]
+    assert workload.flag is Direction.WORSENING and not workload.sustained
+    leadership = next(f for f in digest.factors if f.factor == "leadership")
+    assert leadership.flag is None and leadership.discussion == ()
     assert len(workload.discussion) == 3 and workload.meaning
     assert [f.factor for f in digest.factors] == ["workload", "leadership"]  # no sensitive item
     assert digest.comments == ("Mer tid til planlegging, takk.",)  # leader audience only
@@ -110,7 +108,7 @@ def test_content() -> None:
 
 def test_readers_from_the_unit_itself_hide_member_view_cells() -> None:
     history = [
-        RoundRelease("2026-W43", release("4", {"workload": "45", "leadership": "75"}, ("2",)))
+        RoundRelease("2026-W43", release("5", {"workload": "45", "leadership": "75"}, ("2",)))
     ]
     outsiders = build_digest(
         unit_id=2, unit_path="Acme/Ops", parent_path="Acme", history=history,
@@ -145,7 +143,7 @@ def test_employee_summary_orders_factors_within_the_unit_only() -> None:
     text = summary_text(ops_digest("en"))
     assert text is not None
     assert "What works best: Leadership (75 of 100)." in text
-    assert "What we most need to look at: Workload and time pressure (45 of 100)." in text
+    assert "What we most need to look at: Workload and time pressure (40 of 100)." in text
     assert "Acme/Sales" not in text and "Mer tid" not in text  # no other unit, no comments
     nb = summary_text(ops_digest("nb"))
     assert nb is not None and "Det som fungerer best: Ledelse (75 av 100)." in nb
