@@ -19,6 +19,7 @@ from matplotlib.text import Text
 
 from core.digest import Digest
 from core.i18n import t
+from core.overview_render import OverviewTable
 
 DPI = 100
 TREND_SIZE = (900, 420)  # pixels
@@ -146,3 +147,13 @@ def digest_chart(digest: Digest) -> bytes | None:
 
 def _band(band: tuple[str, str] | None) -> tuple[int, int] | None:
     return (int(band[0]), int(band[1])) if band else None
+
+
+def overview_chart(table: OverviewTable, locale: str) -> bytes:
+    grid = OverviewGrid(
+        rows=[name for name, _ in table.rows],
+        columns=list(table.columns),
+        values=[list(v) for v in table.values],
+        texts=[list(texts) for _, texts in table.rows],
+    )
+    return overview_png(table.title, grid, t("overview.withheld", locale))
