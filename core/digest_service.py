@@ -20,13 +20,18 @@ from core.digest import (
     chat_text,
     summary_text,
 )
-from core.errors import NotFound
+from core.errors import NotFound, TempcheckError
 from core.i18n import DEFAULT_LOCALE, t
 from core.messenger import Platform, Recipient
 from core.organisation import Member, Organisation
+from core.overview import org_overview
+from core.overview_render import OverviewTable, overview_table
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.posts import Post, PostTo, Render, ResultMessage, parse_target
+from core.question_sets import require_tenant, require_unit
 from core.questions import QuestionSet
+from core.results import scope_of
+from core.round_service import read_release
 from core.rounds import RoundStatus
 
 #: Rounds shown in a digest's trend (this one included).
@@ -181,3 +186,79 @@ def renderer(
         return to, ResultMessage(chat_text(digest), png, name, alt, locale)
 
     return render
+
+
+async def _latest_released(uow: UnitOfWork, tenant_id: int) -> int:
+    released = [r for r in await uow.rounds.list(tenant_id) if r.status is RoundStatus.RELEASED]
+    if not released:
+        raise NotFound("digest.no_release")
+    return max(released, key=lambda r: (r.opened_at, r.id)).id
+
+
+async def _member_by_email(org: Organisation, email: str) -> Member:
+    wanted = email.strip().lower()
+    for member in org.active_members():
+        if member.email.lower() == wanted:
+            return member
+    raise NotFound("digest.no_member", email=email)
+
+
+async def unit_digest(
+    uows: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    tenant_slug: str,
+    unit_path: str,
+    round_id: int | None = None,
+    reader_email: str | None = None,
+    locale: str | None = None,
+) -> Digest:
+    """A unit's digest as its destination would get it: for one reader (``reader_email``),
+    or, without one, for the unit's leaders (or the strictest view when it has none)."""
+    async with uows() as uow:
+        tenant = await require_tenant(uow, tenant_slug)
+        org = await uow.organisation.load(tenant.id)
+        unit = require_unit(org, unit_path)
+        chosen = round_id if round_id is not None else await _latest_released(uow, tenant.id)
+    readers: list[Member] | None
+    if reader_email is not None:
+        readers = [await _member_by_email(org, reader_email)]
+    else:
+        readers = list(leaders_of(org, unit.id)) or None
+    viewer = f"member:{readers[0].id}" if readers else "channel"
+    ctx = await load_context(uows, clock, chosen, unit.id, viewer=viewer)
+    qs = await question_set_of(uows, chosen)
+    language = locale or (readers[0].locale if readers else DEFAULT_LOCALE)
+    return digest_from(ctx, unit.id, readers, language, qs)
+
+
+async def overview_for(
+    uows: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    tenant_slug: str,
+    viewer_email: str,
+    round_id: int | None = None,
+    locale: str | None = None,
+) -> OverviewTable:
+    """The org overview of one round as one person may see it (role scope, rule 14, member
+    view of their own unit); audit-logged."""
+    async with uows() as uow:
+        tenant = await require_tenant(uow, tenant_slug)
+        org = await uow.organisation.load(tenant.id)
+        chosen = round_id if round_id is not None else await _latest_released(uow, tenant.id)
+        found = await uow.rounds.get(chosen)
+        snapshot = {m.member_id: m.answer_unit_id for m in await uow.rounds.members(chosen)}
+    viewer = await _member_by_email(org, viewer_email)
+    scope = scope_of(org, viewer.id)
+    if scope is None:
+        raise TempcheckError("digest.no_scope", email=viewer_email)
+    assert found is not None
+    release = await read_release(
+        uows, clock, chosen, viewer=f"member:{viewer.id}", purpose="overview"
+    )
+    own = frozenset({str(snapshot[viewer.id])}) if viewer.id in snapshot else frozenset()
+    overview = org_overview(release, viewer_home_units=own, scope=scope)
+    qs = await question_set_of(uows, chosen)
+    paths = {str(u.id): u.path for u in org.units}
+    return overview_table(overview, paths, qs, found.period, locale or viewer.locale)

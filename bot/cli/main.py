@@ -9,6 +9,7 @@ from bot.cli import (
     channel,
     db,
     demo,
+    digest,
     org,
     privacy,
     questions,
@@ -41,6 +42,7 @@ app.add_typer(slack.app, name="slack")
 app.add_typer(teams.app, name="teams")
 app.add_typer(cadence.app, name="cadence")
 app.add_typer(channel.app, name="channel")
+app.add_typer(digest.app, name="digest")
 app.add_typer(cadence.plan_app, name="plan")
 app.command("status")(status.status)
 org.app.command("sync-slack")(slack.sync_slack)
