@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, String, bindparam, delete, func, insert, select, update
+from sqlalchemy import DateTime, String, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -256,18 +256,14 @@ def _claim_statement(dialect: str, while_open: bool) -> Any:
 
 @lru_cache(maxsize=64)
 def _answers_statement(rows: int) -> Any:
-    return insert(_ANSWERS).values(
-        [
-            {
-                "id": bindparam(f"id_{i}"),
-                "round_id": bindparam("round_id"),
-                "unit_id": bindparam(f"unit_id_{i}"),
-                "item_id": bindparam(f"item_id_{i}"),
-                "value": bindparam(f"value_{i}"),
-            }
-            for i in range(rows)
-        ]
+    # text(), because SQLAlchemy compiles a multi-row insert() anew on every execution; a
+    # text() statement is compiled once and cached like any other.
+    columns = ("id", "round_id", "unit_id", "item_id", "value")
+    values = ", ".join(
+        "(" + ", ".join(":round_id" if c == "round_id" else f":{c}_{i}" for c in columns) + ")"
+        for i in range(rows)
     )
+    return text(f"INSERT INTO {_ANSWERS.name} ({', '.join(columns)}) VALUES {values}")
 
 
 class SqlAnswerRepository:
