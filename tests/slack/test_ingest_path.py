@@ -119,7 +119,7 @@ async def test_a_cached_open_round_past_closes_at_refuses_without_writing(
     try:
         await setup_org(uows, clock, {"Acme/Ops": 6})
         opened = (await open_for(uows, keys, clock, "2026-W48")).round
-        member = list((await organisation(uows)).active_members())[0]
+        member = next(iter((await organisation(uows)).active_members()))
         sheets = AnswerSheets()
         await sheets.get(uows, opened.id)
         clock.set(opened.closes_at)  # not closed by anyone yet: the clock alone decides
@@ -151,7 +151,7 @@ async def test_postgres_a_claim_waits_for_a_close_in_progress_and_then_refuses(
     try:
         await setup_org(uows, clock, {"Acme/Ops": 6})
         opened = (await open_for(uows, keys, clock, "2026-W48")).round
-        member = list((await organisation(uows)).active_members())[0]
+        member = next(iter((await organisation(uows)).active_members()))
         sheets = AnswerSheets()
         await sheets.get(uows, opened.id)
         async with uows() as closing:
