@@ -270,3 +270,19 @@ async def test_a_unit_of_work_opened_inside_another_in_the_same_task_still_works
             assert (await other).tenant == inner_org.tenant  # the lock was released
     finally:
         await engine.dispose()
+
+
+def test_serve_refuses_several_workers_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEMPCHECK_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    for locale, words in (("en", "needs PostgreSQL"), ("nb", "krever PostgreSQL")):
+        result = CliRunner().invoke(app, ["--locale", locale, "serve", "--workers", "2"])
+        assert result.exit_code == 2
+        assert words in result.output
+    assert not (tmp_path / "t.db").exists()  # refused before anything was opened
