@@ -346,6 +346,15 @@ def parent_pid(pid: int) -> int | None:
         return None
 
 
+def family(pid: int) -> list[int]:
+    """``pid`` and its children (``serve --workers N`` forks N workers)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and parent_pid(int(entry.name)) == pid:
+            children.append(int(entry.name))
+    return [pid, *children]
+
+
 def start(
     command: list[str], log: Path, env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
@@ -594,6 +603,7 @@ class Options:
     timeout: float
     pg_url: str
     keep_logs: bool
+    workers: int = 1
 
 
 def client_session(concurrency: int) -> aiohttp.ClientSession:
@@ -666,6 +676,8 @@ async def run_backend(backend: str, options: Options) -> BackendResult:
                 },
             )
             command = [tempcheck_executable(), "serve", "--port", str(port), "--host", HOST]
+            if options.workers > 1 and backend != "sqlite":
+                command += ["--workers", str(options.workers)]
             server = start(command, log, serve_env)
             await wait_healthy(f"http://{HOST}:{port}/healthz", server, log)
             endpoint = f"http://{HOST}:{port}/slack/events"
@@ -684,7 +696,7 @@ async def run_backend(backend: str, options: Options) -> BackendResult:
                     f"   firing {len(bodies)} submissions at concurrency {options.concurrency}",
                     flush=True,
                 )
-                server_cpu = cpu_of([server.pid])
+                server_cpu = cpu_of(family(server.pid))
                 db_name = make_url(url).database if backend != "sqlite" else None
                 database_cpu = cpu_of(postgres_pids(db_name))
                 sessions_before = pg_sessions(url) if db_name else None
@@ -811,7 +823,8 @@ def machine() -> str:
 async def main_async(backends: list[str], options: Options) -> int:
     print(
         f"tempcheck ingest bench: {options.members} submissions (+{options.warmup} warm-up), "
-        f"concurrency {options.concurrency}, {machine()}, "
+        f"concurrency {options.concurrency}, {options.workers} server process(es) on "
+        f"PostgreSQL, {machine()}, "
         "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg()),
         flush=True,
     )
@@ -847,6 +860,12 @@ def parse(argv: list[str] | None) -> tuple[list[str], Options]:
         help="PostgreSQL server to create a throwaway database on (TEMPCHECK_BENCH_PG_URL)",
     )
     parser.add_argument("--keep-logs", action="store_true", help="copy the server logs to /tmp")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on PostgreSQL (tempcheck serve --workers); SQLite always 1",
+    )
     args = parser.parse_args(argv)
     members = 300 if args.quick else args.members
     if members < 1 or args.concurrency < 1:
@@ -854,7 +873,13 @@ def parse(argv: list[str] | None) -> tuple[list[str], Options]:
     warmup = 2 * args.concurrency if args.warmup is None else max(0, args.warmup)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     return backends, Options(
-        members, warmup, args.concurrency, args.timeout, args.pg_url, args.keep_logs
+        members,
+        warmup,
+        args.concurrency,
+        args.timeout,
+        args.pg_url,
+        args.keep_logs,
+        max(1, args.workers),
     )
 
 

@@ -3,13 +3,15 @@ environment or builds clients."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from core.clock import Clock, SystemClock
 from core.keys import KeyStore
+from core.submission import AnswerSheets
 from storage.engine import create_engine, session_factory
 from storage.keys import FileKeyStore
 from storage.uow import SqlUnitOfWorkFactory
@@ -22,13 +24,21 @@ class Container:
     uows: SqlUnitOfWorkFactory
     clock: Clock
     keys: KeyStore
+    #: What open rounds froze, cached for every submission in this process.
+    sheets: AnswerSheets = field(default_factory=AnswerSheets)
+    #: Called by ``close()`` first (shared HTTP sessions and the like).
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        try:
+            for closer in self.closers:
+                await closer()
+        finally:
+            await self.engine.dispose()
 
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     return Container(
         settings=settings,
         engine=engine,

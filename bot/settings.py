@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -33,6 +33,8 @@ class Settings(BaseSettings):
 
     #: SQLite file (embedded default) or PostgreSQL (production, several replicas).
     database_url: str = "sqlite+aiosqlite:///tempcheck.db"
+    #: PostgreSQL connections per process: at least the requests expected in flight.
+    db_pool_size: int = Field(default=32, ge=1)
     default_locale: Literal["nb", "en"] = "nb"
     default_timezone: str = "Europe/Oslo"
     #: Directory of per-round ledger keys; kept outside the database (privacy.md rule 11).

@@ -194,8 +194,15 @@ class RoundRepository(Protocol):
 
 
 class AnswerRepository(Protocol):
-    async def claim(self, round_id: int, pseudonym: str) -> bool:
-        """Record that this pseudonym answered; False when it already had (a duplicate)."""
+    async def claim(
+        self, round_id: int, pseudonym: str, *, open_at: datetime | None = None
+    ) -> bool:
+        """Record that this pseudonym answered; False when it already had (a duplicate).
+
+        With ``open_at``: only while the stored round accepts answers at that instant (status
+        open, before closes_at), checked in the same step as the claim, so that a caller
+        holding an older copy of the round cannot store a late answer; False otherwise.
+        """
         ...
 
     async def has_claimed(self, round_id: int, pseudonym: str) -> bool: ...

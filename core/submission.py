@@ -8,9 +8,11 @@ nothing and gets the same friendly result.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from core.clock import Clock
@@ -73,37 +75,143 @@ def _validate(found: Round, submission: Submission) -> None:
         raise TempcheckError("submission.comment_too_long", limit=MAX_COMMENT_CHARS)
 
 
-async def submit(
-    uows: UnitOfWorkFactory, keys: KeyStore, clock: Clock, submission: Submission
-) -> SubmissionResult:
+@dataclass(frozen=True)
+class AnswerSheet:
+    """What a submission needs from its round, all of it frozen when the round opened (the
+    items, the membership snapshot, the tenant) except ``round.status``."""
+
+    round: Round
+    tenant_slug: str
+    #: member id -> the unit their answers are stored under; the whole snapshot when cached
+    #: by ``AnswerSheets``, else only the entry of the member who is answering.
+    members: Mapping[int, int]
+
+    @property
+    def item_rows(self) -> Mapping[str, int]:
+        return {i.item_key: i.item_row_id for i in self.round.items}
+
+
+async def _load_sheet(uows: UnitOfWorkFactory, round_id: int, member_id: int | None) -> AnswerSheet:
+    """One read: the round, its tenant's slug and the snapshot (one member's entry, or all)."""
     async with uows() as uow:
-        found = await uow.rounds.get(submission.round_id)
+        found = await uow.rounds.get(round_id)
         if found is None:
-            raise NotFound("round.not_found", round=submission.round_id)
-        if not found.accepts_answers(clock.now()):
-            raise TempcheckError("submission.round_closed")
-        # One row, not the whole snapshot: this runs for every submission.
-        entry = await uow.rounds.member(found.id, submission.member_id)
-        if entry is None:
-            raise TempcheckError("submission.not_in_round")
-        unit_id = entry.answer_unit_id
-        _validate(found, submission)
-        sensitive = {i.item_key for i in found.items if i.sensitive}
-        show_help = any(submission.answers[k] == SENSITIVE_YES for k in sensitive)
-        tenants = {t.id: t.slug for t in await uow.organisation.list_tenants()}
-        key = keys.get(tenants[found.tenant_id], found.id)
-        if key is None:
-            raise TempcheckError("submission.key_missing", round=found.id)
-        mark = pseudonym(key, found.tenant_id, submission.member_id, found.id)
-        if not await uow.answers.claim(found.id, mark):
+            raise NotFound("round.not_found", round=round_id)
+        slug = next(
+            t.slug for t in await uow.organisation.list_tenants() if t.id == found.tenant_id
+        )
+        if member_id is None:
+            members = {m.member_id: m.answer_unit_id for m in await uow.rounds.members(round_id)}
+        else:
+            entry = await uow.rounds.member(round_id, member_id)
+            members = {member_id: entry.answer_unit_id} if entry is not None else {}
+    return AnswerSheet(found, slug, members)
+
+
+class AnswerSheets:
+    """A per-process cache of answer sheets, so that a submission reads nothing but writes.
+
+    Safe because rounds are never deleted and nothing in a sheet changes after opening but
+    the round's status, which only moves forward (open -> closed -> released). A cached
+    non-open status is therefore final; a cached "open" is only a hint: ``submit`` checks the
+    clock against ``closes_at`` itself and the claim checks the stored status in the same
+    statement (``AnswerRepository.claim(open_at=...)``), so a round closed by another process
+    after it was cached still refuses a late answer. Holds no answers and no pseudonyms.
+    """
+
+    def __init__(self, max_rounds: int = 256) -> None:
+        self.max_rounds = max_rounds
+        self._sheets: OrderedDict[int, AnswerSheet] = OrderedDict()
+        self._loading: dict[int, asyncio.Future[AnswerSheet]] = {}
+
+    async def get(self, uows: UnitOfWorkFactory, round_id: int) -> AnswerSheet:
+        """The round's sheet; read on first use (call it outside any open unit of work)."""
+        while True:
+            sheet = self._sheets.get(round_id)
+            if sheet is not None:
+                self._sheets.move_to_end(round_id)
+                return sheet
+            pending = self._loading.get(round_id)
+            if pending is None:
+                return await self._load(uows, round_id)
+            # One read per round however many submissions arrive at once.
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():
+                    raise  # this caller was cancelled
+                # the reading caller was cancelled: read again
+
+    async def _load(self, uows: UnitOfWorkFactory, round_id: int) -> AnswerSheet:
+        pending: asyncio.Future[AnswerSheet] = asyncio.get_running_loop().create_future()
+        self._loading[round_id] = pending
+        try:
+            sheet = await _load_sheet(uows, round_id, None)
+        except Exception as error:
+            # Not cached: the next submission tries again (and reports the error itself).
+            pending.set_exception(error)
+            pending.exception()  # marked as retrieved: perhaps nobody else is waiting
+            raise
+        except BaseException:
+            pending.cancel()
+            raise
+        finally:
+            self._loading.pop(round_id, None)
+        pending.set_result(sheet)
+        self._sheets[round_id] = sheet
+        while len(self._sheets) > self.max_rounds:
+            self._sheets.popitem(last=False)
+        return sheet
+
+    def refresh(self, found: Round) -> None:
+        """Record a round's newer state (its status) as read from the database."""
+        sheet = self._sheets.get(found.id)
+        if sheet is not None:
+            self._sheets[found.id] = replace(sheet, round=found)
+
+
+async def submit(
+    uows: UnitOfWorkFactory,
+    keys: KeyStore,
+    clock: Clock,
+    submission: Submission,
+    sheets: AnswerSheets | None = None,
+) -> SubmissionResult:
+    """Store one submission: one transaction that claims the ledger row and writes the
+    answers (and the comment). ``sheets``: the process's cache of what rounds froze; without
+    it the round is read first, in a unit of work of its own."""
+    if sheets is not None:
+        sheet = await sheets.get(uows, submission.round_id)
+    else:
+        sheet = await _load_sheet(uows, submission.round_id, submission.member_id)
+    found = sheet.round
+    now = clock.now()
+    if not found.accepts_answers(now):
+        raise TempcheckError("submission.round_closed")
+    unit_id = sheet.members.get(submission.member_id)
+    if unit_id is None:
+        raise TempcheckError("submission.not_in_round")
+    _validate(found, submission)
+    sensitive = {i.item_key for i in found.items if i.sensitive}
+    show_help = any(submission.answers[k] == SENSITIVE_YES for k in sensitive)
+    key = keys.get(sheet.tenant_slug, found.id)
+    if key is None:
+        raise TempcheckError("submission.key_missing", round=found.id)
+    mark = pseudonym(key, found.tenant_id, submission.member_id, found.id)
+    by_key = sheet.item_rows
+    answers = [NewAnswer(unit_id, by_key[k], v) for k, v in sorted(submission.answers.items())]
+    text = (submission.comment or "").strip()
+    async with uows() as uow:
+        if not await uow.answers.claim(found.id, mark, open_at=now):
+            # Closed since it was read, or a repeat: the stored round tells which.
+            current = await uow.rounds.get(found.id)
+            if current is None or not current.accepts_answers(now):
+                if current is not None and sheets is not None:
+                    sheets.refresh(current)
+                raise TempcheckError("submission.round_closed")
             log.debug("duplicate submission ignored", extra={"round_id": found.id})
             return SubmissionResult(SubmissionOutcome.ALREADY_ANSWERED, show_help)
-        by_key = {i.item_key: i.item_row_id for i in found.items}
-        await uow.answers.add_answers(
-            found.id,
-            [NewAnswer(unit_id, by_key[k], v) for k, v in sorted(submission.answers.items())],
-        )
-        text = (submission.comment or "").strip()
+        await uow.answers.add_answers(found.id, answers)
         if text:
             await uow.answers.add_comment(
                 found.id, NewComment(unit_id, submission.audience or DEFAULT_AUDIENCE, text)
@@ -114,19 +222,23 @@ async def submit(
 
 
 async def has_answered(
-    uows: UnitOfWorkFactory, keys: KeyStore, round_id: int, member_id: int
+    uows: UnitOfWorkFactory,
+    keys: KeyStore,
+    round_id: int,
+    member_id: int,
+    sheets: AnswerSheets | None = None,
 ) -> bool:
     """For the bot's own use (deduplication, automatic reminders) only: never shown."""
+    if sheets is not None:
+        sheet = await sheets.get(uows, round_id)
+    else:
+        sheet = await _load_sheet(uows, round_id, member_id)
+    key = keys.get(sheet.tenant_slug, round_id)
+    if key is None:
+        return False
     async with uows() as uow:
-        found = await uow.rounds.get(round_id)
-        if found is None:
-            raise NotFound("round.not_found", round=round_id)
-        tenants = {t.id: t.slug for t in await uow.organisation.list_tenants()}
-        key = keys.get(tenants[found.tenant_id], found.id)
-        if key is None:
-            return False
         return await uow.answers.has_claimed(
-            found.id, pseudonym(key, found.tenant_id, member_id, found.id)
+            round_id, pseudonym(key, sheet.round.tenant_id, member_id, round_id)
         )
 
 
@@ -139,11 +251,12 @@ async def answer_and_confirm(
     to: Recipient,
     invitation_message: MessageRef | None,
     acknowledge: Callable[[SubmissionResult], Awaitable[None]] | None = None,
+    sheets: AnswerSheets | None = None,
 ) -> SubmissionResult:
     """What a chat adapter calls on submit: commit, acknowledge the person (only now that the
     answer is committed), then replace the invitation with a confirmation built only from
     the outcome, never from the answers."""
-    result = await submit(uows, keys, clock, submission)
+    result = await submit(uows, keys, clock, submission, sheets)
     if acknowledge is not None:
         await acknowledge(result)
     if invitation_message is not None:

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.destinations import ChannelRef, Purpose
@@ -43,7 +44,15 @@ def _unit(row: UnitRow) -> Unit:
     return Unit(row.id, row.tenant_id, row.path, row.parent_id)
 
 
-def _member(row: MemberRow) -> Member:
+_MEMBERS: Any = MemberRow.__table__
+_MEMBER_BY_SLACK = select(_MEMBERS).where(
+    _MEMBERS.c.tenant_id == bindparam("tenant_id"),
+    _MEMBERS.c.slack_user_id == bindparam("slack_user_id"),
+)
+
+
+def _member(row: Any) -> Member:
+    """From an ORM row or a Core row of the members table."""
     values = {f.name: getattr(row, f.name) for f in fields(MemberFields)}
     return Member(id=row.id, tenant_id=row.tenant_id, **values)
 
@@ -131,11 +140,9 @@ class SqlOrganisationRepository:
         await self._s.flush()
 
     async def member_by_slack_id(self, tenant_id: int, slack_user_id: str) -> Member | None:
-        row = await self._s.scalar(
-            select(MemberRow).where(
-                MemberRow.tenant_id == tenant_id, MemberRow.slack_user_id == slack_user_id
-            )
-        )
+        # Runs for every Slack interaction: one prebuilt Core statement, no ORM objects.
+        params = {"tenant_id": tenant_id, "slack_user_id": slack_user_id}
+        row = (await self._s.execute(_MEMBER_BY_SLACK, params)).first()
         return _member(row) if row else None
 
     async def tenant_for_teams_tenant(self, teams_tenant_id: str) -> Tenant | None:

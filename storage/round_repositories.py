@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import DateTime, String, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -218,25 +219,67 @@ class SqlRoundRepository:
         return StoredRelease(row.round_id, row.document, row.hash, aware(row.created_at))
 
 
-def _insert_ignore(session: AsyncSession, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
+_LEDGER: Any = LedgerRow.__table__
+_ROUNDS: Any = RoundRow.__table__
+_ANSWERS: Any = AnswerRow.__table__
+ANSWER_ROWS_PER_INSERT = 100
+
+
+@lru_cache(maxsize=4)
+def _claim_statement(dialect: str, while_open: bool) -> Any:
+    """The ledger claim, built once per dialect (SQLAlchemy then reuses its compiled form).
+
+    ``while_open``: the round's status is checked by the statement that claims, not by the
+    caller's (possibly cached) copy of the round. On PostgreSQL FOR SHARE makes a claim wait
+    for a transaction that is closing the round and then see it closed, and a closing
+    transaction waits for the claims in flight (``shuffle`` takes FOR UPDATE). On SQLite the
+    claim runs under the database's single write lock, which gives the same order.
+    """
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing()
+    if while_open:
+        still_open = (
+            select(_ROUNDS.c.id, bindparam("pseudonym", type_=String(64)))
+            .where(
+                _ROUNDS.c.id == bindparam("round_id"),
+                _ROUNDS.c.status == RoundStatus.OPEN.value,
+                _ROUNDS.c.closes_at > bindparam("open_at", type_=DateTime(timezone=True)),
+            )
+            .with_for_update(read=True)
+        )
+        statement = module.insert(_LEDGER).from_select(["round_id", "pseudonym"], still_open)
+    else:
+        statement = module.insert(_LEDGER).values(
+            round_id=bindparam("round_id"), pseudonym=bindparam("pseudonym")
+        )
+    return statement.on_conflict_do_nothing().returning(_LEDGER.c.pseudonym)
+
+
+@lru_cache(maxsize=64)
+def _answers_statement(rows: int) -> Any:
+    # text(), because SQLAlchemy compiles a multi-row insert() anew on every execution; a
+    # text() statement is compiled once and cached like any other.
+    columns = ("id", "round_id", "unit_id", "item_id", "value")
+    values = ", ".join(
+        "(" + ", ".join(":round_id" if c == "round_id" else f":{c}_{i}" for c in columns) + ")"
+        for i in range(rows)
+    )
+    return text(f"INSERT INTO {_ANSWERS.name} ({', '.join(columns)}) VALUES {values}")
 
 
 class SqlAnswerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
-    async def claim(self, round_id: int, pseudonym: str) -> bool:
+    async def claim(
+        self, round_id: int, pseudonym: str, *, open_at: datetime | None = None
+    ) -> bool:
         # ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first transaction and
         # then inserts nothing, so a double click can never store two submissions.
-        statement = (
-            _insert_ignore(self._s, LedgerRow.__table__)
-            .values(round_id=round_id, pseudonym=pseudonym)
-            .returning(LedgerRow.__table__.c.pseudonym)
-        )
-        inserted = (await self._s.execute(statement)).first()
+        params: dict[str, object] = {"round_id": round_id, "pseudonym": pseudonym}
+        if open_at is not None:
+            params["open_at"] = open_at.astimezone(UTC)
+        statement = _claim_statement(self._s.get_bind().dialect.name, open_at is not None)
+        inserted = (await self._s.execute(statement, params)).first()
         return inserted is not None
 
     async def has_claimed(self, round_id: int, pseudonym: str) -> bool:
@@ -253,20 +296,17 @@ class SqlAnswerRepository:
         await self._s.execute(delete(LedgerRow).where(LedgerRow.round_id == round_id))
 
     async def add_answers(self, round_id: int, answers: Sequence[NewAnswer]) -> None:
-        if answers:
-            await self._s.execute(
-                insert(AnswerRow),
-                [
-                    {
-                        "id": str(uuid.uuid4()),
-                        "round_id": round_id,
-                        "unit_id": a.unit_id,
-                        "item_id": a.item_row_id,
-                        "value": a.value,
-                    }
-                    for a in answers
-                ],
-            )
+        # One multi-row INSERT per submission (a prebuilt statement per row count): cheaper
+        # than ORM objects or a driver-level executemany for a handful of rows.
+        for start in range(0, len(answers), ANSWER_ROWS_PER_INSERT):
+            chunk = answers[start : start + ANSWER_ROWS_PER_INSERT]
+            params: dict[str, object] = {"round_id": round_id}
+            for i, a in enumerate(chunk):
+                params[f"id_{i}"] = str(uuid.uuid4())
+                params[f"unit_id_{i}"] = a.unit_id
+                params[f"item_id_{i}"] = a.item_row_id
+                params[f"value_{i}"] = a.value
+            await self._s.execute(_answers_statement(len(chunk)), params)
 
     async def add_comment(self, round_id: int, comment: NewComment) -> None:
         await self._s.execute(
@@ -296,6 +336,11 @@ class SqlAnswerRepository:
         return [NewComment(u, a, t) for u, a, t in rows.all()]
 
     async def shuffle(self, round_id: int) -> None:
+        # First lock the round's row (PostgreSQL; SQLite holds its single write lock): claims
+        # in flight commit before the rows are read, later claims wait and then find the
+        # round closed, so no answer lands between the read and the rewrite below.
+        rounds: Any = RoundRow.__table__
+        await self._s.execute(select(rounds.c.id).where(rounds.c.id == round_id).with_for_update())
         for model, columns in (
             (AnswerRow, ("unit_id", "item_id", "value")),
             (CommentRow, ("unit_id", "audience", "text")),

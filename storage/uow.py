@@ -1,13 +1,19 @@
-"""The SQLAlchemy unit of work: one AsyncSession, one transaction."""
+"""The SQLAlchemy unit of work: one AsyncSession, one transaction.
+
+On SQLite a unit of work that may write first queues for the engine's in-process writer
+lock (storage/engine.py ``WriterLock``) and holds it until it ends. ``read_only()`` units of
+work take no lock and open no transaction: for lookups outside the write path.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.delivery_repository import SqlDeliveryRepository
+from storage.engine import WriterLock, read_only_session_factory, writer_lock
 from storage.post_repository import SqlPostRepository
 from storage.repositories import (
     SqlAuditLog,
@@ -28,11 +34,21 @@ class SqlUnitOfWork:
     deliveries: SqlDeliveryRepository
     posts: SqlPostRepository
 
-    def __init__(self, sessions: async_sessionmaker[Any]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[Any],
+        lock: WriterLock | None = None,
+        *,
+        read_only: bool = False,
+    ) -> None:
         self._sessions = sessions
+        self._lock = lock
         self._session: AsyncSession | None = None
+        self.read_only = read_only
 
     async def __aenter__(self) -> Self:
+        if self._lock is not None:
+            await self._lock.__aenter__()
         self._session = self._sessions()
         self.organisation = SqlOrganisationRepository(self._session)
         self.questions = SqlQuestionSetRepository(self._session)
@@ -52,10 +68,11 @@ class SqlUnitOfWork:
     ) -> None:
         session = self._require()
         try:
-            await session.rollback()  # no-op after commit; undoes anything uncommitted
+            await session.close()  # rolls back anything uncommitted
         finally:
-            await session.close()
             self._session = None
+            if self._lock is not None:
+                await self._lock.__aexit__(None, None, None)
 
     def _require(self) -> AsyncSession:
         if self._session is None:
@@ -63,6 +80,8 @@ class SqlUnitOfWork:
         return self._session
 
     async def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("commit() in a read-only unit of work")
         await self._require().commit()
 
     async def rollback(self) -> None:
@@ -72,6 +91,15 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
+        engine = sessions.kw.get("bind")
+        if not isinstance(engine, AsyncEngine):
+            raise TypeError("the session factory must be bound to an AsyncEngine")
+        self._lock = writer_lock(engine)
+        self._read_sessions = read_only_session_factory(engine)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._sessions, self._lock)
+
+    def read_only(self) -> SqlUnitOfWork:
+        """A unit of work for lookups: no transaction, no write lock, no commit."""
+        return SqlUnitOfWork(self._read_sessions, read_only=True)

@@ -10,10 +10,13 @@ from aiohttp import web
 
 from bot.app import build_container
 from bot.cli.common import EXIT_CONFIG, reported, state_of
+from bot.cli.workers import fork_workers
 from bot.server import build_web_app
 from bot.slack.app import build_slack
 from bot.teams.app import build_teams
 from core.errors import ConfigError, TempcheckError
+from core.i18n import t
+from storage.engine import is_sqlite
 from storage.migrate import current_revision, head_revision
 
 log = logging.getLogger(__name__)
@@ -23,10 +26,18 @@ def serve(
     ctx: typer.Context,
     port: int | None = typer.Option(None, help="Port (default: TEMPCHECK_PORT, 3978)."),
     host: str | None = typer.Option(None, help="Interface (default: TEMPCHECK_HOST)."),
+    workers: int = typer.Option(
+        1, min=1, help="Server processes sharing the port (PostgreSQL only; see docs)."
+    ),
 ) -> None:
     """Run the server: /slack/events, /slack/install, /slack/oauth_redirect, /healthz."""
     state = state_of(ctx)
     settings = state.settings
+    if workers > 1:
+        if is_sqlite(settings.database_url):
+            typer.echo(t("cli.serve.workers_sqlite", state.locale), err=True)
+            raise typer.Exit(EXIT_CONFIG)
+        fork_workers(workers)  # returns in each worker; the parent waits there and exits
     with reported(state):
         container = build_container(settings)
         slack = build_slack(container)[0] if settings.slack_mode != "off" else None
@@ -69,4 +80,10 @@ def serve(
         slack=settings.slack_mode,
         teams="anonymous" if settings.teams_allow_anonymous else "jwt" if teams_routes else "off",
     )
-    web.run_app(app, host=host or settings.host, port=port or settings.port, print=None)
+    web.run_app(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        reuse_port=workers > 1 or None,
+        print=None,
+    )

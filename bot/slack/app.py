@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
@@ -36,9 +37,35 @@ BOT_SCOPES = (
 )
 
 
-def _client(container: Container, token: str | None) -> AsyncWebClient:
+def _client(
+    container: Container, token: str | None, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
     # No retry handlers: our messenger retries with an injectable sleep (tests never sleep).
-    return AsyncWebClient(token=token, base_url=container.settings.slack_api_url, retry_handlers=[])
+    return AsyncWebClient(
+        token=token,
+        base_url=container.settings.slack_api_url,
+        session=session,
+        retry_handlers=[],
+    )
+
+
+class SharedSession:
+    """One aiohttp session (and its pool of keep-alive connections) for every Slack Web API
+    call of this process; without one, slack_sdk opens a new session and connection per
+    call. Created on first use inside the running event loop, closed with the container."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def get(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 def _quiet_logger() -> logging.Logger:
@@ -89,13 +116,17 @@ def build_slack(
             client=_client(container, settings.slack_bot_token),
         )
 
+    http = SharedSession()
+    container.closers.append(http.close)
+
     async def clients(workspace: str) -> AsyncWebClient:
         if installation_store is None:
+            app.client.session = http.get()
             return app.client
         bot = await installation_store.async_find_bot(enterprise_id=None, team_id=workspace)
         if bot is None or bot.bot_token is None:
             raise DeliveryError("not_installed", permanent=True)
-        return _client(container, bot.bot_token)
+        return _client(container, bot.bot_token, http.get())
 
     blocks = SlackBlocks(public_url=settings.public_url, help_text=load_help(settings.help_file))
     deps = SlackDeps(

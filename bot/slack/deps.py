@@ -3,7 +3,9 @@ who is talking (tenant by Slack team, member by Slack user id)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.app import Container
@@ -12,6 +14,11 @@ from bot.slack.messenger import SlackMessenger
 from core.i18n import DEFAULT_LOCALE
 from core.organisation import Member, Tenant
 
+#: How long a tenant found for a Slack team is reused without asking the database. Linking
+#: a workspace to another tenant takes effect within this time in a running server.
+TENANT_TTL_S = 60.0
+TENANT_CACHE_MAX = 1024
+
 
 @dataclass
 class SlackDeps:
@@ -19,6 +26,9 @@ class SlackDeps:
     blocks: SlackBlocks
     messenger: SlackMessenger
     default_tenant: str
+    #: The cache's clock (monotonic seconds); tests pass their own.
+    monotonic: Callable[[], float] = time.monotonic
+    _tenants: dict[str | None, tuple[float, Tenant]] = field(default_factory=dict, repr=False)
 
     async def who(self, body: dict[str, Any]) -> tuple[Tenant, Member] | None:
         user = body.get("user") or {}
@@ -26,18 +36,34 @@ class SlackDeps:
         team_id = (body.get("team") or {}).get("id") or user.get("team_id") or body.get("team_id")
         if not isinstance(user_id, str):
             return None
-        async with self.container.uows() as uow:
-            tenant = None
-            if isinstance(team_id, str):
-                tenant = await uow.organisation.tenant_for_slack_team(team_id)
+        team = team_id if isinstance(team_id, str) else None
+        # Lookups only: a read-only unit of work takes no write lock (SQLite) and opens no
+        # transaction, so it never queues behind submissions being stored.
+        async with self.container.uows.read_only() as uow:
+            tenant = self._cached_tenant(team)
             if tenant is None:
-                tenant = await uow.organisation.get_tenant(self.default_tenant)
-            if tenant is None:
-                return None
+                if team is not None:
+                    tenant = await uow.organisation.tenant_for_slack_team(team)
+                if tenant is None:
+                    tenant = await uow.organisation.get_tenant(self.default_tenant)
+                if tenant is None:
+                    return None  # not cached: the tenant may be created any moment
+                self._remember_tenant(team, tenant)
             member = await uow.organisation.member_by_slack_id(tenant.id, user_id)
         if member is None or not member.active:
             return None
         return tenant, member
+
+    def _cached_tenant(self, team: str | None) -> Tenant | None:
+        cached = self._tenants.get(team)
+        if cached is None or self.monotonic() - cached[0] >= TENANT_TTL_S:
+            return None
+        return cached[1]
+
+    def _remember_tenant(self, team: str | None, tenant: Tenant) -> None:
+        if len(self._tenants) >= TENANT_CACHE_MAX:
+            self._tenants.clear()
+        self._tenants[team] = (self.monotonic(), tenant)
 
 
 def locale_of(found: tuple[Tenant, Member] | None, fallback: str = DEFAULT_LOCALE) -> str:

@@ -355,7 +355,13 @@ class MemoryAnswerRepository:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
 
-    async def claim(self, round_id: int, pseudonym: str) -> bool:
+    async def claim(
+        self, round_id: int, pseudonym: str, *, open_at: datetime | None = None
+    ) -> bool:
+        if open_at is not None:
+            found = self._s.rounds.get(round_id)
+            if found is None or not found.accepts_answers(open_at):
+                return False
         claimed = self._s.ledger.setdefault(round_id, set())
         if pseudonym in claimed:
             return False

@@ -39,7 +39,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 view=deps.blocks.message_view(t("slackui.invalid_payload", locale), locale),
             )
             return
-        async with c.uows() as uow:
+        async with c.uows.read_only() as uow:
             pulse = await uow.rounds.get(round_id)
             entry = await uow.rounds.member(round_id, member.id) if pulse else None
             stored = await uow.questions.by_id(pulse.question_set_id) if pulse else None
@@ -48,7 +48,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             text = t("slackui.no_open_round", locale)
         elif not pulse.accepts_answers(c.clock.now()):
             text = t("submission.round_closed", locale)
-        elif await has_answered(c.uows, c.keys, round_id, member.id):
+        elif await has_answered(c.uows, c.keys, round_id, member.id, c.sheets):
             text = t("slackui.already_answered", locale)
         else:
             container = body.get("container") or {}

@@ -91,7 +91,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await show(t("slackui.invalid_payload", locale))
             return
         if parsed.comment and not confirmed:
-            async with c.uows() as uow:
+            async with c.uows.read_only() as uow:
                 names = [m.name for m in (await uow.organisation.load(tenant.id)).active_members()]
             warnings = comment_warnings(parsed.comment, names)
             if warnings:
@@ -114,7 +114,15 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
         try:
             await answer_and_confirm(
-                c.uows, c.keys, c.clock, deps.messenger, submission, to, message, acknowledge
+                c.uows,
+                c.keys,
+                c.clock,
+                deps.messenger,
+                submission,
+                to,
+                message,
+                acknowledge,
+                sheets=c.sheets,
             )
         except TempcheckError as exc:
             await show(exc.render(locale))
