@@ -28,6 +28,7 @@ from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.question_sets import require_tenant
 from core.rotation import plan_round
 from core.rounds import (
+    NewAnswer,
     NewRound,
     Round,
     RoundStatus,
@@ -194,20 +195,20 @@ async def release_input(uow: UnitOfWork, found: Round) -> ReleaseInput:
     eligible: dict[str, int] = {str(u.unit_id): 0 for u in units}
     for member in await uow.rounds.members(found.id):
         eligible[str(member.answer_unit_id)] += 1
-    answers = await uow.answers.answers(found.id)
+    by_item: dict[int, list[NewAnswer]] = {item.item_row_id: [] for item in found.items}
+    for answer in await uow.answers.answers(found.id):
+        by_item.setdefault(answer.item_row_id, []).append(answer)
     respondents: dict[str, int] = {str(u.unit_id): 0 for u in units}
     if found.items:
         # Every submission writes one row per item (None for "prefer not to say"), so the
         # rows of the first item count the unit's respondents.
-        first = found.items[0].item_row_id
-        for answer in answers:
-            if answer.item_row_id == first:
-                respondents[str(answer.unit_id)] += 1
+        for answer in by_item[found.items[0].item_row_id]:
+            respondents[str(answer.unit_id)] += 1
     metrics = []
     for item in found.items:
         values: dict[str, list[int]] = {str(u.unit_id): [] for u in units}
-        for answer in answers:
-            if answer.item_row_id == item.item_row_id and answer.value is not None:
+        for answer in by_item[item.item_row_id]:
+            if answer.value is not None:
                 value = item.points + 1 - answer.value if item.reverse else answer.value
                 values[str(answer.unit_id)].append(value)
         metrics.append(

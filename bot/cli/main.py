@@ -13,6 +13,7 @@ from bot.cli import (
     org,
     privacy,
     questions,
+    report,
     rounds,
     serve,
     slack,
@@ -36,6 +37,7 @@ app.add_typer(org.app, name="org")
 app.add_typer(questions.app, name="questions")
 app.add_typer(rounds.app, name="round")
 app.add_typer(privacy.app, name="privacy")
+app.add_typer(report.app, name="report")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.add_typer(slack.app, name="slack")

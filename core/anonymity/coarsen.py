@@ -6,9 +6,9 @@ platform; no float ever decides a rounding.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from math import floor
 from typing import Final
 
 #: Upper bounds (exclusive) of the n bands; n is never shown exactly.
@@ -34,8 +34,10 @@ def n_band(n: int) -> str:
     return N_BAND_TOP
 
 
-def _round_half_up(value: Fraction, step: int) -> int:
-    return floor(value / step + Fraction(1, 2)) * step
+def _round_half_up(part: int, whole: int, step: int) -> int:
+    """part/whole (whole > 0) to the nearest multiple of ``step``, halves up, in integers:
+    floor(p/(q·step) + 1/2) = floor((2p + q·step) / (2q·step))."""
+    return (2 * part + whole * step) // (2 * whole * step) * step
 
 
 def person_score(value: int) -> int:
@@ -47,14 +49,41 @@ def mean_score(values: Sequence[int]) -> Fraction:
     return Fraction(sum(person_score(v) for v in values), len(values))
 
 
-def score_display(values: Sequence[int]) -> str:
-    """Mean person score to the nearest 5; the ends read "≤ 10" and "≥ 90"."""
-    rounded = _round_half_up(mean_score(values), SCORE_STEP)
+def _score_from_sum(total: int, n: int) -> str:
+    rounded = _round_half_up(total, n, SCORE_STEP)
     if rounded <= SCORE_LOW:
         return f"≤ {SCORE_LOW}"
     if rounded >= SCORE_HIGH:
         return f"≥ {SCORE_HIGH}"
     return str(rounded)
+
+
+def score_display(values: Sequence[int]) -> str:
+    """Mean person score to the nearest 5; the ends read "≤ 10" and "≥ 90"."""
+    return _score_from_sum(sum(person_score(v) for v in values), len(values))
+
+
+def _band_from_sums(total: int, squares: int, n: int) -> tuple[str, str]:
+    """The band from n, Σ score and Σ score², in integers only.
+
+    With mean = S/n, s² = (nQ − S²) / (n(n − 1)) and margin² = 1.96² · s² / n, the test
+    (mean − L)² < margin² multiplied by the positive 10⁴ · n² · (n − 1) reads
+    10⁴ · (n − 1) · (S − nL)² < 196² · (nQ − S²): the same comparison, exactly, without a
+    fraction (for n = 1 both sides are 0, as the margin is).
+    """
+    spread = 196 * 196 * (n * squares - total * total)
+    scale = 10_000 * (n - 1)
+
+    def inside(bound: int) -> bool:
+        return scale * (total - n * bound) ** 2 < spread
+
+    low = (total // (SCORE_STEP * n)) * SCORE_STEP
+    while low > 0 and inside(low):
+        low -= SCORE_STEP
+    high = -((-total) // (SCORE_STEP * n)) * SCORE_STEP
+    while high < 100 and inside(high):
+        high += SCORE_STEP
+    return str(max(low, 0)), str(min(high, 100))
 
 
 def uncertainty_band(values: Sequence[int]) -> tuple[str, str]:
@@ -63,27 +92,15 @@ def uncertainty_band(values: Sequence[int]) -> tuple[str, str]:
     Decided without square roots: a bound L is outside the interval exactly when
     (mean − L)² >= margin², and margin² = 1.96² · s² / n is a fraction.
     """
-    n = len(values)
     scores = [person_score(v) for v in values]
-    mean = Fraction(sum(scores), n)
-    variance = (
-        sum(((s - mean) ** 2 for s in scores), Fraction(0)) / (n - 1) if n > 1 else Fraction(0)
-    )
-    margin_sq = Z95 * Z95 * variance / n
-    low = floor(mean / SCORE_STEP) * SCORE_STEP
-    while low > 0 and (mean - low) ** 2 < margin_sq:
-        low -= SCORE_STEP
-    high = -(floor(-mean / SCORE_STEP)) * SCORE_STEP
-    while high < 100 and (high - mean) ** 2 < margin_sq:
-        high += SCORE_STEP
-    return str(max(low, 0)), str(min(high, 100))
+    return _band_from_sums(sum(scores), sum(s * s for s in scores), len(scores))
 
 
 def rate_display(part: int, whole: int) -> str:
     """A share to the nearest 10 %; the top band reads "≥ 90 %" so a full house is not exact."""
     if part == 0:
         return "0 %"
-    rounded = _round_half_up(Fraction(100 * part, whole), RATE_STEP)
+    rounded = _round_half_up(100 * part, whole, RATE_STEP)
     if rounded >= 90:
         return "≥ 90 %"
     if rounded == 0:
@@ -112,8 +129,14 @@ def distribution(values: Sequence[int], min_count: int) -> tuple[tuple[str, str]
     answers and no count of 1-2 can be read off the shares or their differences. If merging
     leaves a single bucket the distribution says nothing and is withheld.
     """
+    return _distribution_of_counts(Counter(values), len(values), min_count)
+
+
+def _distribution_of_counts(
+    counts: Mapping[int, int], total: int, min_count: int
+) -> tuple[tuple[str, str], ...] | None:
     groups: list[tuple[list[str], int]] = [
-        ([name], sum(1 for v in values if v in members)) for name, members in BUCKETS
+        ([name], sum(counts.get(v, 0) for v in members)) for name, members in BUCKETS
     ]
     while True:
         small = [i for i, (_, count) in enumerate(groups) if 0 < count < min_count]
@@ -131,7 +154,6 @@ def distribution(values: Sequence[int], min_count: int) -> tuple[tuple[str, str]
         groups[first : second + 1] = [merged]
     if len(groups) == 1:
         return None
-    total = len(values)
     return tuple(("+".join(names), rate_display(count, total)) for names, count in groups)
 
 
@@ -143,9 +165,21 @@ def describe(
     A sensitive cell says only its prevalence (the caller has already required n >= K_SENSITIVE):
     no score, no distribution, and so no way to read the "no" count either.
     """
-    band = n_band(len(values))
+    return describe_counts(Counter(values), sensitive=sensitive, k_dist=k_dist, min_count=min_count)
+
+
+def describe_counts(
+    counts: Mapping[int, int], *, sensitive: bool, k_dist: int, min_count: int
+) -> tuple[str, str | None, tuple[str, str] | None, tuple[tuple[str, str], ...] | None, str | None]:
+    """``describe`` from how many answers each value got: everything it shows depends only on
+    these counts, so a cell's answers never need to be listed (the release engine adds the
+    counts of a subtree instead of collecting its answers)."""
+    n = sum(counts.values())
+    band = n_band(n)
     if sensitive:
-        yes = sum(1 for v in values if v == 2)
-        return band, None, None, None, prevalence_display(yes, len(values), min_count)
-    dist = distribution(values, min_count) if len(values) >= k_dist else None
-    return band, score_display(values), uncertainty_band(values), dist, None
+        yes = counts.get(2, 0)
+        return band, None, None, None, prevalence_display(yes, n, min_count)
+    dist = _distribution_of_counts(counts, n, min_count) if n >= k_dist else None
+    total = sum(person_score(v) * c for v, c in counts.items())
+    squares = sum(person_score(v) ** 2 * c for v, c in counts.items())
+    return band, _score_from_sum(total, n), _band_from_sums(total, squares, n), dist, None

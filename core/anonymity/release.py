@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
-from core.anonymity.coarsen import describe, n_band, rate_display
+from core.anonymity.coarsen import describe_counts, n_band, rate_display
 from core.anonymity.comments import place_comments
 from core.anonymity.input_checks import check_input
 from core.anonymity.inputs import (
@@ -79,6 +81,17 @@ def input_digest(inp: ReleaseInput) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 
+def _subtree_counts(tree: UnitTree, values: Mapping[str, Sequence[int]]) -> dict[str, Counter[int]]:
+    """Per unit, how often each value was answered in its whole subtree: all a published
+    cell's display depends on (``describe_counts``), without listing its answers."""
+    counts = {unit: Counter(values.get(unit, ())) for unit in tree.order}
+    for unit in reversed(tree.order):
+        up = tree.parent[unit]
+        if up is not None:
+            counts[up].update(counts[unit])
+    return counts
+
+
 def _metric_cells(
     tree: UnitTree,
     thresholds: Thresholds,
@@ -102,6 +115,7 @@ def _metric_cells(
         k_member = thresholds.member_view
     outcome = suppress(tree, candidates, n, k)
     hidden = hidden_for_members(tree, outcome.published, n, homes, k_member)
+    counts = _subtree_counts(tree, metric.values)
     cells: list[CellRelease] = []
     for unit in tree.order:
         reason = outcome.reasons[unit]
@@ -110,9 +124,8 @@ def _metric_cells(
                 CellRelease.withheld(unit, metric.metric, reason, sensitive=metric.sensitive)
             )
             continue
-        values = sorted(v for u in tree.subtree(unit) for v in metric.values.get(u, ()))
-        band_n, score, band, dist, prevalence = describe(
-            values,
+        band_n, score, band, dist, prevalence = describe_counts(
+            counts[unit],
             sensitive=metric.sensitive,
             k_dist=thresholds.k_dist,
             min_count=thresholds.min_count,

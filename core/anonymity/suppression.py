@@ -12,7 +12,8 @@ minus its maximal published children) must itself be empty or hold at least K an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Final
 
@@ -39,9 +40,7 @@ def _bad_residual(residual: int, k: int) -> bool:
     return 0 < residual < k
 
 
-def residual(
-    tree: UnitTree, outer: str, shown: frozenset[str] | set[str], n: Mapping[str, int]
-) -> int:
+def residual(tree: UnitTree, outer: str, shown: Container[str], n: Mapping[str, int]) -> int:
     """Answers in ``outer`` that are in none of its maximal ``shown`` sub-cells."""
     return n[outer] - sum(n[d] for d in tree.maximal_inside(outer, shown))
 
@@ -117,14 +116,28 @@ def hidden_for_members(
     hidden: dict[str, set[str]] = {unit: set() for unit in published}
     for home in homes:
         chain = tree.ancestors_or_self(home)
-        visible = {unit for unit in published if not (unit in chain and n[unit] < k_member)}
+        # The cells hidden from this home; visible = published minus these. Kept as the
+        # (small) difference, so each home costs its chain and its regions, not every cell.
+        removed = {unit for unit in chain if unit in published and n[unit] < k_member}
+        visible = _Without(published, removed)
         while True:
             inner = next((unit for unit in chain if unit in visible), None)
             if inner is None:
                 break
             if not _bad_residual(residual(tree, inner, visible, n), k_member):
                 break
-            visible.discard(_smallest(tree.maximal_inside(inner, visible), n))
-        for unit in published - visible:
+            removed.add(_smallest(tree.maximal_inside(inner, visible), n))
+        for unit in removed:
             hidden[unit].add(home)
     return {unit: frozenset(homes_) for unit, homes_ in hidden.items()}
+
+
+@dataclass(frozen=True)
+class _Without:
+    """The units of ``base`` not in ``removed`` (a live view: ``removed`` may grow)."""
+
+    base: AbstractSet[str]
+    removed: AbstractSet[str]
+
+    def __contains__(self, unit: object) -> bool:
+        return unit in self.base and unit not in self.removed

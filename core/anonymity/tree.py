@@ -6,7 +6,7 @@ is what makes a recomputed release byte-identical to the stored one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 
 from core.errors import TempcheckError
@@ -114,7 +114,7 @@ class UnitTree:
             stack.extend(self.children[node])
         return frozenset(found)
 
-    def maximal_inside(self, outer: str, chosen: frozenset[str] | set[str]) -> tuple[str, ...]:
+    def maximal_inside(self, outer: str, chosen: Container[str]) -> tuple[str, ...]:
         """The ``chosen`` units strictly inside ``outer`` with no ``chosen`` unit in between."""
         found: list[str] = []
         stack = list(reversed(self.children[outer]))
