@@ -151,11 +151,13 @@ async def send_due(
     *,
     worker: str,
     batch: int = 50,
+    lease: timedelta = LEASE,
 ) -> SendReport:
-    """One pass of a sender: claim due rows, send each once, record the outcome."""
+    """One pass of a sender: claim due rows, send each once, record the outcome. A row
+    claimed more than ``lease`` ago without an outcome is taken over (its sender died)."""
     now = clock.now()
     async with uows() as uow:
-        claimed = await uow.deliveries.claim(now, now - LEASE, batch, worker)
+        claimed = await uow.deliveries.claim(now, now - lease, batch, worker)
         await uow.commit()
     report = SendReport()
     for row in claimed:
