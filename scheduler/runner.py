@@ -12,6 +12,7 @@ never overlaps itself and the next run is always known (the heartbeat shows it):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -79,6 +80,11 @@ class Runner:
         self.invitation_for = invitations_from(uows, clock)
         self.leading = False
         self._scheduler: AsyncIOScheduler | None = None
+        # Held while a sweep or a send pass runs: stop() waits for them, so a clean shutdown
+        # never leaves claimed rows to the lease.
+        self._sweeping = asyncio.Lock()
+        self._sending = asyncio.Lock()
+        self._stopping = False
 
     # --- the work ----------------------------------------------------------------------
 
@@ -110,26 +116,34 @@ class Runner:
     async def send(self) -> SendReport:
         """Send until nothing is due (another replica may be sending the same fan-out)."""
         total = SendReport()
-        while True:
-            report = await send_due(
-                self.uows,
-                self.messengers,
-                self.clock,
-                self.pacer,
-                self.keys,
-                self.invitation_for,
-                worker=self.worker,
-                batch=self.config.batch,
-                lease=self.config.lease,
-            )
+        while not self._stopping:
+            async with self._sending:
+                report = await self._send_pass()
             total += report
             if report == SendReport():
-                return total
+                break
+        return total
+
+    async def _send_pass(self) -> SendReport:
+        return await send_due(
+            self.uows,
+            self.messengers,
+            self.clock,
+            self.pacer,
+            self.keys,
+            self.invitation_for,
+            worker=self.worker,
+            batch=self.config.batch,
+            lease=self.config.lease,
+        )
 
     # --- the jobs ----------------------------------------------------------------------
 
     async def _sweep_job(self) -> None:
-        materialised = await _guarded("sweep", self.sweep_if_leader, False)
+        if self._stopping:
+            return
+        async with self._sweeping:
+            materialised = await _guarded("sweep", self.sweep_if_leader, False)
         next_at = self._again("sweep", self._sweep_job, self.config.sweep_seconds)
         fields: dict[str, datetime | bool | None] = {"next_sweep_at": next_at}
         if self.leading:
@@ -141,6 +155,8 @@ class Runner:
             self._wake_sender()
 
     async def _send_job(self) -> None:
+        if self._stopping:
+            return
         report = await _guarded("send", self.send, SendReport())
         if report != SendReport():
             log.info("send", extra=dict(report.__dict__))
@@ -186,7 +202,15 @@ class Runner:
         scheduler.start()
         log.info("scheduler started", extra={"worker": self.worker, "mode": self.config.mode})
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Finish the sweep or send pass under way (a pass is one claimed batch), then stop."""
+        self._stopping = True
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._sweeping, self._sending:
+                    pass
+        except TimeoutError:
+            log.warning("scheduler stopped with work under way; its claims expire with the lease")
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
