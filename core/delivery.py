@@ -39,6 +39,9 @@ from core.rounds import Round
 log = logging.getLogger(__name__)
 
 INVITATION = "invitation"
+#: A per-round marker (tally status) that a reminder kind was materialised: its rows are
+#: deleted once handled, so without it the next sweep would create and send them again.
+MATERIALISED = "materialised"
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 
@@ -102,7 +105,12 @@ class DeliveryRepository(Protocol):
         ...
 
     async def counts(self, tenant_id: int | None = None) -> Mapping[tuple[str, str, str], int]:
-        """(workspace, kind prefix, status) -> count; never per person."""
+        """(workspace, kind prefix, status) -> count; never per person. MATERIALISED
+        markers are not outcomes and are left out."""
+        ...
+
+    async def tallied(self, round_id: int, kind: str, status: str) -> bool:
+        """Whether a tally exists for (round, any workspace, kind, status)."""
         ...
 
 
@@ -273,10 +281,13 @@ DueAt = Callable[[Member], datetime]
 
 async def materialise(uows: UnitOfWorkFactory, round_id: int, kind: str, due_at: DueAt) -> int:
     """One row per member of the round's snapshot for ``kind``; idempotent (unique rows), so
-    a double fire, a catch-up sweep or a second replica adds nothing."""
+    a double fire, a catch-up sweep or a second replica adds nothing. Reminder rows are
+    deleted once handled, so a reminder kind is materialised once per round (a marker)."""
     async with uows() as uow:
         found = await uow.rounds.get(round_id)
         if found is None:
+            return 0
+        if kind != INVITATION and await uow.deliveries.tallied(round_id, kind, MATERIALISED):
             return 0
         org = await uow.organisation.load(found.tenant_id)
         by_id = {m.id: m for m in org.members}
@@ -297,6 +308,8 @@ async def materialise(uows: UnitOfWorkFactory, round_id: int, kind: str, due_at:
                 )
             )
         added = await uow.deliveries.add_many(rows)
+        if kind != INVITATION:
+            await uow.deliveries.tally(round_id, "", kind, MATERIALISED)
         await uow.commit()
     return added
 

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["on", "send-only"]
 T = TypeVar("T")
+#: How long a clean stop waits for the batch being sent (a batch is ~0.5 s of sending).
+STOP_WAIT_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -202,11 +204,11 @@ class Runner:
         scheduler.start()
         log.info("scheduler started", extra={"worker": self.worker, "mode": self.config.mode})
 
-    async def stop(self, timeout: float = 30.0) -> None:
+    async def stop(self) -> None:
         """Finish the sweep or send pass under way (a pass is one claimed batch), then stop."""
         self._stopping = True
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(STOP_WAIT_SECONDS):
                 async with self._sweeping, self._sending:
                     pass
         except TimeoutError:

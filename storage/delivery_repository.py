@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.delivery import Delivery, DeliveryStatus, NewDelivery
+from core.delivery import MATERIALISED, Delivery, DeliveryStatus, NewDelivery
 from core.messenger import MessageRef
 from storage.models import DeliveryRow, DeliveryTallyRow
 from storage.repositories import aware
@@ -124,6 +124,16 @@ class SqlDeliveryRepository:
         )
         await self._s.execute(statement)
 
+    async def tallied(self, round_id: int, kind: str, status: str) -> bool:
+        query = select(
+            exists().where(
+                DeliveryTallyRow.round_id == round_id,
+                DeliveryTallyRow.kind == kind,
+                DeliveryTallyRow.status == status,
+            )
+        )
+        return bool(await self._s.scalar(query))
+
     async def counts(self, tenant_id: int | None = None) -> Mapping[tuple[str, str, str], int]:
         from storage.models import RoundRow
 
@@ -136,7 +146,10 @@ class SqlDeliveryRepository:
             DeliveryTallyRow.kind,
             DeliveryTallyRow.status,
             func.sum(DeliveryTallyRow.count),
-        ).group_by(DeliveryTallyRow.workspace, DeliveryTallyRow.kind, DeliveryTallyRow.status)
+        )
+        tallies = tallies.where(DeliveryTallyRow.status != MATERIALISED).group_by(
+            DeliveryTallyRow.workspace, DeliveryTallyRow.kind, DeliveryTallyRow.status
+        )
         if tenant_id is not None:
             rows = rows.join(RoundRow, RoundRow.id == DeliveryRow.round_id).where(
                 RoundRow.tenant_id == tenant_id

@@ -159,9 +159,7 @@ def container_for(db_url: str, tmp_path: Path) -> tuple[Container, FixedClock]:
     """The test's own view of the database (same key store as the servers), on a clock at
     the real time: the servers run on the system clock."""
     clock = FixedClock(datetime.now(UTC))
-    settings = load_settings(
-        database_url=db_url, tenant=TENANT, key_store_path=tmp_path / "keys"
-    )
+    settings = load_settings(database_url=db_url, tenant=TENANT, key_store_path=tmp_path / "keys")
     return build_container(settings, clock), clock
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from core.delivery import Delivery, DeliveryStatus, NewDelivery
+from core.delivery import MATERIALISED, Delivery, DeliveryStatus, NewDelivery
 from core.messenger import MessageRef
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.ports import AuditEntry, ContactRequest, StoredConversation, StoredQuestionSet
@@ -474,9 +474,12 @@ class MemoryDeliveryRepository:
                 key = (d.workspace, d.kind.split(":")[0], d.status.value)
                 out[key] = out.get(key, 0) + 1
         for (round_id, workspace, kind, status), count in self._s.tallies.items():
-            if round_id in rounds:
+            if round_id in rounds and status != MATERIALISED:
                 out[(workspace, kind, status)] = out.get((workspace, kind, status), 0) + count
         return out
+
+    async def tallied(self, round_id: int, kind: str, status: str) -> bool:
+        return any((r, k, s) == (round_id, kind, status) for (r, _, k, s) in self._s.tallies)
 
 
 class MemoryAuditLog:
