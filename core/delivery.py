@@ -96,6 +96,10 @@ class DeliveryRepository(Protocol):
         error: str | None,
     ) -> None: ...
 
+    async def finish_sent(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
+        """Mark many rows sent at once (one statement): (delivery id, message) pairs."""
+        ...
+
     async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None: ...
 
     async def delete(self, delivery_id: int) -> None: ...
@@ -168,8 +172,20 @@ async def send_due(
         claimed = await uow.deliveries.claim(now, now - lease, batch, worker)
         await uow.commit()
     report = SendReport()
-    for row in claimed:
-        report += await _send_one(uows, messengers, clock, pacer, keys, invitation_for, row)
+    # Sent invitations are recorded together when the batch ends: one transaction instead of
+    # one per message. A crash before that leaves them claimed, as it would leave the rest
+    # of the batch: after the lease each is looked up on the platform before any resend.
+    sent: list[tuple[int, MessageRef]] = []
+    try:
+        for row in claimed:
+            report += await _send_one(
+                uows, messengers, clock, pacer, keys, invitation_for, row, sent
+            )
+    finally:
+        if sent:
+            async with uows() as uow:
+                await uow.deliveries.finish_sent(sent, clock.now())
+                await uow.commit()
     return report
 
 
@@ -195,6 +211,7 @@ async def _send_one(
     keys: KeyStore,
     invitation_for: InvitationFor,
     row: Delivery,
+    sent: list[tuple[int, MessageRef]],
 ) -> SendReport:
     is_reminder = row.kind != INVITATION
     known = {p.value for p in Platform}
@@ -240,7 +257,10 @@ async def _send_one(
             )
             await uow.commit()
         return SendReport(retried=1)
-    return await _record(uows, clock, row, DeliveryStatus.SENT, message, None)
+    if is_reminder:
+        return await _record(uows, clock, row, DeliveryStatus.SENT, message, None)
+    sent.append((row.id, message))
+    return SendReport(sent=1)
 
 
 async def _record(

@@ -96,6 +96,23 @@ class SqlDeliveryRepository:
             )
         )
 
+    async def finish_sent(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
+        # ORM bulk UPDATE by primary key: one executemany for the whole batch.
+        await self._s.execute(
+            update(DeliveryRow),
+            [
+                {
+                    "id": delivery_id,
+                    "status": DeliveryStatus.SENT.value,
+                    "finished_at": at,
+                    "message_channel": message.channel,
+                    "message_id": message.id,
+                    "last_error": None,
+                }
+                for delivery_id, message in sent
+            ],
+        )
+
     async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
         await self._s.execute(
             update(DeliveryRow)

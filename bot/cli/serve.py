@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 import typer
 from aiohttp import web
+from slack_bolt.async_app import AsyncApp
 
 from bot.app import Container, build_container, build_runner, sqlite_guard
 from bot.cli.common import EXIT_CONFIG, CliState, reported, state_of
@@ -48,6 +50,8 @@ def serve(
             raise typer.Exit(EXIT_CONFIG) from None
         messengers[Platform.TEAMS] = teams.messenger
     app = build_web_app(container, slack, teams_routes, teams_middlewares)
+    if slack is not None:
+        _share_http_session(app, slack)
     _attach_scheduler(app, container, messengers, state)
     if guard is not None:
 
@@ -114,3 +118,21 @@ def _attach_scheduler(
 
     app.on_startup.append(start)  # after the schema check (inserted first)
     app.on_cleanup.insert(0, stop)  # before the container closes the engine
+
+
+def _share_http_session(app: web.Application, slack: AsyncApp) -> None:
+    """One aiohttp session (keep-alive connections) for the bot token's Web API calls:
+    without it slack_sdk opens a session and a connection per call, which costs more CPU
+    than the rest of sending an invitation. (OAuth installations' clients are built per
+    call and do not share it yet.)"""
+
+    async def open_session(_app: web.Application) -> None:
+        slack.client.session = aiohttp.ClientSession()
+
+    async def close_session(_app: web.Application) -> None:
+        session = slack.client.session
+        if session is not None:
+            await session.close()
+
+    app.on_startup.append(open_session)
+    app.on_cleanup.append(close_session)

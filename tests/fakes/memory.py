@@ -449,6 +449,12 @@ class MemoryDeliveryRepository:
     ) -> None:
         self._s.deliveries[delivery_id] = replace(self._s.deliveries[delivery_id], status=status)
 
+    async def finish_sent(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
+        for delivery_id, _ in sent:
+            self._s.deliveries[delivery_id] = replace(
+                self._s.deliveries[delivery_id], status=DeliveryStatus.SENT
+            )
+
     async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
         self._s.deliveries[delivery_id] = replace(
             self._s.deliveries[delivery_id],
