@@ -16,6 +16,8 @@ from core.messenger import MessageRef
 from storage.models import DeliveryRow, DeliveryTallyRow
 from storage.repositories import aware
 
+INSERT_CHUNK = 1000
+
 
 def _delivery(row: DeliveryRow) -> Delivery:
     return Delivery(
@@ -42,19 +44,23 @@ class SqlDeliveryRepository:
         return postgresql if self._s.get_bind().dialect.name == "postgresql" else sqlite
 
     async def add_many(self, rows: Sequence[NewDelivery]) -> int:
-        if not rows:
-            return 0
-        values = [
-            {**row.__dict__, "status": DeliveryStatus.PENDING.value, "attempts": 0} for row in rows
-        ]
-        statement = (
-            self._dialect()
-            .insert(DeliveryRow)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["round_id", "member_id", "kind"])
-            .returning(DeliveryRow.id)
-        )
-        return len((await self._s.execute(statement)).all())
+        added = 0
+        # In chunks: one statement carries 10 parameters per row, and PostgreSQL takes at
+        # most 65,535 parameters (a unit of 6,554 members would fail in one statement).
+        for start in range(0, len(rows), INSERT_CHUNK):
+            values = [
+                {**row.__dict__, "status": DeliveryStatus.PENDING.value, "attempts": 0}
+                for row in rows[start : start + INSERT_CHUNK]
+            ]
+            statement = (
+                self._dialect()
+                .insert(DeliveryRow)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["round_id", "member_id", "kind"])
+                .returning(DeliveryRow.id)
+            )
+            added += len((await self._s.execute(statement)).all())
+        return added
 
     async def claim(
         self, now: datetime, lease_expired_before: datetime, limit: int, worker: str
