@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,9 +17,11 @@ from core.clock import Clock, SystemClock
 from core.keys import KeyStore
 from core.messenger import Messenger, Platform
 from core.pace import TokenBucketPacer
-from scheduler.leader import SqliteGuard
-from scheduler.runner import Runner, RunnerConfig
 from storage.engine import create_engine, session_factory
+
+if TYPE_CHECKING:  # the scheduler (APScheduler) is loaded by serve only, not by every command
+    from scheduler.leader import SqliteGuard
+    from scheduler.runner import Runner
 from storage.keys import FileKeyStore
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -48,6 +51,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
 
 def build_runner(container: Container, messengers: Mapping[Platform, Messenger]) -> Runner | None:
     """The scheduler and sender of ``tempcheck serve`` (None when TEMPCHECK_SCHEDULER=off)."""
+    from scheduler.runner import Runner, RunnerConfig
+
     settings = container.settings
     if settings.scheduler == "off":
         return None
@@ -75,6 +80,8 @@ def build_runner(container: Container, messengers: Mapping[Platform, Messenger])
 
 def sqlite_guard(settings: Settings) -> SqliteGuard | None:
     """One ``serve`` per SQLite file (None on PostgreSQL, where replicas are allowed)."""
+    from scheduler.leader import SqliteGuard
+
     url = make_url(settings.database_url)
     if url.get_backend_name() != "sqlite" or not url.database:
         return None
