@@ -3,16 +3,26 @@ environment or builds clients."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from core.clock import Clock, SystemClock
 from core.keys import KeyStore
+from core.messenger import Messenger, Platform
+from core.pace import TokenBucketPacer
 from core.submission import AnswerSheets
 from storage.engine import create_engine, session_factory
+
+if TYPE_CHECKING:  # the scheduler (APScheduler) is loaded by serve only, not by every command
+    from scheduler.leader import SqliteGuard
+    from scheduler.runner import Runner
 from storage.keys import FileKeyStore
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -46,3 +56,42 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock=clock or SystemClock(),
         keys=FileKeyStore(settings.key_store_path),
     )
+
+
+def build_runner(container: Container, messengers: Mapping[Platform, Messenger]) -> Runner | None:
+    """The scheduler and sender of ``tempcheck serve`` (None when TEMPCHECK_SCHEDULER=off)."""
+    from scheduler.runner import Runner, RunnerConfig
+
+    settings = container.settings
+    if settings.scheduler == "off":
+        return None
+    pacer = TokenBucketPacer(
+        settings.delivery_rate, settings.delivery_burst, container.clock, asyncio.sleep
+    )
+    config = RunnerConfig(
+        mode=settings.scheduler,
+        sweep_seconds=settings.sweep_seconds,
+        send_seconds=settings.send_seconds,
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
+        batch=settings.send_batch,
+        timezone=settings.default_timezone,
+    )
+    return Runner(
+        container.engine,
+        container.uows,
+        container.keys,
+        container.clock,
+        messengers,
+        pacer,
+        config,
+    )
+
+
+def sqlite_guard(settings: Settings) -> SqliteGuard | None:
+    """One ``serve`` per SQLite file (None on PostgreSQL, where replicas are allowed)."""
+    from scheduler.leader import SqliteGuard
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return None
+    return SqliteGuard(url.database)

@@ -6,10 +6,10 @@ Every setting comes from the environment (prefix ``TEMPCHECK_``) or a ``.env`` f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -71,6 +71,22 @@ class Settings(BaseSettings):
     #: Local use only (Agents Playground): no JWT. Refused unless serving on loopback.
     teams_allow_anonymous: bool = False
 
+    # --- scheduler and delivery (tempcheck serve) --------------------------------------
+    #: ``on``: this replica sweeps when it holds the leader lock, and sends; ``send-only``:
+    #: it sends but never sweeps; ``off``: neither (a replica that only serves requests).
+    scheduler: Literal["on", "off", "send-only"] = "on"
+    #: Seconds between sweeps (open, materialise, close, release, shred) and between send
+    #: passes. The sweep is idempotent: a short interval costs queries, not messages.
+    sweep_seconds: float = 60.0
+    send_seconds: float = 2.0
+    #: Messages per second per workspace, *per replica* (with R replicas sending, set it to the
+    #: platform's workspace limit / R), and the burst the token bucket allows.
+    delivery_rate: float = 10.0
+    delivery_burst: int = 10
+    #: A delivery claimed by a sender that did not record an outcome is taken over after this
+    #: many seconds (then the platform is asked whether it arrived before sending again).
+    delivery_lease_seconds: float = 120.0
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -130,7 +146,41 @@ class Settings(BaseSettings):
             return "single"
         return "off"
 
-    @field_validator("default_locale", "log_level", mode="before")
+    @field_validator("sweep_seconds", "send_seconds", "delivery_rate", "delivery_lease_seconds")
+    @classmethod
+    def _positive(cls, value: float, info: ValidationInfo) -> float:
+        limits = {"sweep_seconds": 86_400.0, "send_seconds": 3_600.0, "delivery_rate": 10_000.0}
+        top = limits.get(info.field_name or "", 86_400.0)
+        if not 0 < value <= top:
+            raise ValueError(f"must be greater than 0 and at most {top:g}")
+        return value
+
+    @field_validator("delivery_burst")
+    @classmethod
+    def _burst(cls, value: int) -> int:
+        if not 1 <= value <= 10_000:
+            raise ValueError("must be between 1 and 10000")
+        return value
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_batch(self) -> Self:
+        # A sender works through a claimed batch at the paced rate; a lease shorter than that
+        # would let another sender take rows over while they are still being sent.
+        floor = 4 * self.send_batch / self.delivery_rate
+        if self.delivery_lease_seconds < floor:
+            raise ValueError(
+                f"TEMPCHECK_DELIVERY_LEASE_SECONDS ({self.delivery_lease_seconds:g}) must be at "
+                f"least {floor:g} s at TEMPCHECK_DELIVERY_RATE={self.delivery_rate:g} "
+                f"(4 × a batch of {self.send_batch} messages)"
+            )
+        return self
+
+    @property
+    def send_batch(self) -> int:
+        """Rows a sender claims at a time: about half a second of sending, 1 … 50."""
+        return max(1, min(50, int(self.delivery_rate / 2)))
+
+    @field_validator("default_locale", "log_level", "scheduler", mode="before")
     @classmethod
     def _strip(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
@@ -143,7 +193,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         reasons = []
         for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "?"
             message = str(error["msg"]).removeprefix("Value error, ")
+            if not error["loc"]:  # a rule over several settings names them itself
+                reasons.append(message)
+                continue
+            field = str(error["loc"][0])
             reasons.append(f"{ENV_PREFIX}{field.upper()}: {message}")
         raise ConfigError("config.invalid", reasons="\n  ".join(reasons)) from None

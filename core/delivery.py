@@ -39,6 +39,9 @@ from core.rounds import Round
 log = logging.getLogger(__name__)
 
 INVITATION = "invitation"
+#: A per-round marker (tally status) that a reminder kind was materialised: its rows are
+#: deleted once handled, so without it the next sweep would create and send them again.
+MATERIALISED = "materialised"
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 
@@ -93,6 +96,10 @@ class DeliveryRepository(Protocol):
         error: str | None,
     ) -> None: ...
 
+    async def finish_sent(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
+        """Mark many rows sent at once (one statement): (delivery id, message) pairs."""
+        ...
+
     async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None: ...
 
     async def delete(self, delivery_id: int) -> None: ...
@@ -102,7 +109,12 @@ class DeliveryRepository(Protocol):
         ...
 
     async def counts(self, tenant_id: int | None = None) -> Mapping[tuple[str, str, str], int]:
-        """(workspace, kind prefix, status) -> count; never per person."""
+        """(workspace, kind prefix, status) -> count; never per person. MATERIALISED
+        markers are not outcomes and are left out."""
+        ...
+
+    async def tallied(self, round_id: int, kind: str, status: str) -> bool:
+        """Whether a tally exists for (round, any workspace, kind, status)."""
         ...
 
 
@@ -151,15 +163,29 @@ async def send_due(
     *,
     worker: str,
     batch: int = 50,
+    lease: timedelta = LEASE,
 ) -> SendReport:
-    """One pass of a sender: claim due rows, send each once, record the outcome."""
+    """One pass of a sender: claim due rows, send each once, record the outcome. A row
+    claimed more than ``lease`` ago without an outcome is taken over (its sender died)."""
     now = clock.now()
     async with uows() as uow:
-        claimed = await uow.deliveries.claim(now, now - LEASE, batch, worker)
+        claimed = await uow.deliveries.claim(now, now - lease, batch, worker)
         await uow.commit()
     report = SendReport()
-    for row in claimed:
-        report += await _send_one(uows, messengers, clock, pacer, keys, invitation_for, row)
+    # Sent invitations are recorded together when the batch ends: one transaction instead of
+    # one per message. A crash before that leaves them claimed, as it would leave the rest
+    # of the batch: after the lease each is looked up on the platform before any resend.
+    sent: list[tuple[int, MessageRef]] = []
+    try:
+        for row in claimed:
+            report += await _send_one(
+                uows, messengers, clock, pacer, keys, invitation_for, row, sent
+            )
+    finally:
+        if sent:
+            async with uows() as uow:
+                await uow.deliveries.finish_sent(sent, clock.now())
+                await uow.commit()
     return report
 
 
@@ -185,6 +211,7 @@ async def _send_one(
     keys: KeyStore,
     invitation_for: InvitationFor,
     row: Delivery,
+    sent: list[tuple[int, MessageRef]],
 ) -> SendReport:
     is_reminder = row.kind != INVITATION
     known = {p.value for p in Platform}
@@ -230,7 +257,10 @@ async def _send_one(
             )
             await uow.commit()
         return SendReport(retried=1)
-    return await _record(uows, clock, row, DeliveryStatus.SENT, message, None)
+    if is_reminder:
+        return await _record(uows, clock, row, DeliveryStatus.SENT, message, None)
+    sent.append((row.id, message))
+    return SendReport(sent=1)
 
 
 async def _record(
@@ -271,10 +301,13 @@ DueAt = Callable[[Member], datetime]
 
 async def materialise(uows: UnitOfWorkFactory, round_id: int, kind: str, due_at: DueAt) -> int:
     """One row per member of the round's snapshot for ``kind``; idempotent (unique rows), so
-    a double fire, a catch-up sweep or a second replica adds nothing."""
+    a double fire, a catch-up sweep or a second replica adds nothing. Reminder rows are
+    deleted once handled, so a reminder kind is materialised once per round (a marker)."""
     async with uows() as uow:
         found = await uow.rounds.get(round_id)
         if found is None:
+            return 0
+        if kind != INVITATION and await uow.deliveries.tallied(round_id, kind, MATERIALISED):
             return 0
         org = await uow.organisation.load(found.tenant_id)
         by_id = {m.id: m for m in org.members}
@@ -295,6 +328,8 @@ async def materialise(uows: UnitOfWorkFactory, round_id: int, kind: str, due_at:
                 )
             )
         added = await uow.deliveries.add_many(rows)
+        if kind != INVITATION:
+            await uow.deliveries.tally(round_id, "", kind, MATERIALISED)
         await uow.commit()
     return added
 

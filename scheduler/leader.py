@@ -5,11 +5,16 @@ the lock frees, and a standby takes over on its next try."""
 from __future__ import annotations
 
 import logging
+import os
 import zlib
+from pathlib import Path
+from typing import IO
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from core.errors import TempcheckError
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +78,41 @@ class LeaderLock:
             except (DBAPIError, SQLAlchemyError, OSError):
                 log.warning("releasing the scheduler lock failed; the session end frees it")
             await self._drop()
+
+
+class SqliteGuard:
+    """One ``tempcheck serve`` per SQLite file: an exclusive lock on ``<file>.serve-lock``,
+    held for the life of the process. The kernel drops it when the process dies, even by
+    SIGKILL, so a restart after a crash is never locked out by a stale file."""
+
+    def __init__(self, database: str) -> None:
+        self.path = Path(f"{database}.serve-lock")
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        """Raises TempcheckError(cli.serve.sqlite_busy) while another serve holds the file."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: nothing to lock with; documented as unguarded
+            log.warning("cannot guard the SQLite file against a second serve on this OS")
+            return
+        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            handle.close()
+            raise TempcheckError(
+                "cli.serve.sqlite_busy", path=str(self.path), holder=holder
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        self._file = handle
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing the descriptor drops the lock
+            self._file = None

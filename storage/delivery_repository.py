@@ -7,14 +7,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.delivery import Delivery, DeliveryStatus, NewDelivery
+from core.delivery import MATERIALISED, Delivery, DeliveryStatus, NewDelivery
 from core.messenger import MessageRef
 from storage.models import DeliveryRow, DeliveryTallyRow
 from storage.repositories import aware
+
+INSERT_CHUNK = 1000
 
 
 def _delivery(row: DeliveryRow) -> Delivery:
@@ -42,19 +44,23 @@ class SqlDeliveryRepository:
         return postgresql if self._s.get_bind().dialect.name == "postgresql" else sqlite
 
     async def add_many(self, rows: Sequence[NewDelivery]) -> int:
-        if not rows:
-            return 0
-        values = [
-            {**row.__dict__, "status": DeliveryStatus.PENDING.value, "attempts": 0} for row in rows
-        ]
-        statement = (
-            self._dialect()
-            .insert(DeliveryRow)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["round_id", "member_id", "kind"])
-            .returning(DeliveryRow.id)
-        )
-        return len((await self._s.execute(statement)).all())
+        added = 0
+        # In chunks: one statement carries 10 parameters per row, and PostgreSQL takes at
+        # most 65,535 parameters (a unit of 6,554 members would fail in one statement).
+        for start in range(0, len(rows), INSERT_CHUNK):
+            values = [
+                {**row.__dict__, "status": DeliveryStatus.PENDING.value, "attempts": 0}
+                for row in rows[start : start + INSERT_CHUNK]
+            ]
+            statement = (
+                self._dialect()
+                .insert(DeliveryRow)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["round_id", "member_id", "kind"])
+                .returning(DeliveryRow.id)
+            )
+            added += len((await self._s.execute(statement)).all())
+        return added
 
     async def claim(
         self, now: datetime, lease_expired_before: datetime, limit: int, worker: str
@@ -96,6 +102,23 @@ class SqlDeliveryRepository:
             )
         )
 
+    async def finish_sent(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
+        # ORM bulk UPDATE by primary key: one executemany for the whole batch.
+        await self._s.execute(
+            update(DeliveryRow),
+            [
+                {
+                    "id": delivery_id,
+                    "status": DeliveryStatus.SENT.value,
+                    "finished_at": at,
+                    "message_channel": message.channel,
+                    "message_id": message.id,
+                    "last_error": None,
+                }
+                for delivery_id, message in sent
+            ],
+        )
+
     async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
         await self._s.execute(
             update(DeliveryRow)
@@ -124,6 +147,16 @@ class SqlDeliveryRepository:
         )
         await self._s.execute(statement)
 
+    async def tallied(self, round_id: int, kind: str, status: str) -> bool:
+        query = select(
+            exists().where(
+                DeliveryTallyRow.round_id == round_id,
+                DeliveryTallyRow.kind == kind,
+                DeliveryTallyRow.status == status,
+            )
+        )
+        return bool(await self._s.scalar(query))
+
     async def counts(self, tenant_id: int | None = None) -> Mapping[tuple[str, str, str], int]:
         from storage.models import RoundRow
 
@@ -136,7 +169,10 @@ class SqlDeliveryRepository:
             DeliveryTallyRow.kind,
             DeliveryTallyRow.status,
             func.sum(DeliveryTallyRow.count),
-        ).group_by(DeliveryTallyRow.workspace, DeliveryTallyRow.kind, DeliveryTallyRow.status)
+        )
+        tallies = tallies.where(DeliveryTallyRow.status != MATERIALISED).group_by(
+            DeliveryTallyRow.workspace, DeliveryTallyRow.kind, DeliveryTallyRow.status
+        )
         if tenant_id is not None:
             rows = rows.join(RoundRow, RoundRow.id == DeliveryRow.round_id).where(
                 RoundRow.tenant_id == tenant_id

@@ -361,3 +361,21 @@ class ResultPostRow(Base):
     message_channel: Mapped[str | None] = mapped_column(String(64))
     message_id: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(String(64))
+
+
+class SchedulerWorkerRow(Base):
+    """One row per running ``tempcheck serve`` replica: whether it leads (sweeps), when it
+    last swept and sent, and when it plans to next. Operational only; no person in it."""
+
+    __tablename__ = "scheduler_workers"
+
+    worker: Mapped[str] = mapped_column(String(96), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    leader_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sweep_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_sweep_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

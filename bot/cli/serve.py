@@ -8,14 +8,15 @@ from typing import Any
 import typer
 from aiohttp import web
 
-from bot.app import build_container
-from bot.cli.common import EXIT_CONFIG, reported, state_of
+from bot.app import Container, build_container, build_runner, sqlite_guard
+from bot.cli.common import EXIT_CONFIG, CliState, reported, state_of
 from bot.cli.workers import fork_workers
 from bot.server import build_web_app
 from bot.slack.app import build_slack
 from bot.teams.app import build_teams
 from core.errors import ConfigError, TempcheckError
 from core.i18n import t
+from core.messenger import Messenger, Platform
 from storage.engine import is_sqlite
 from storage.migrate import current_revision, head_revision
 
@@ -38,18 +39,33 @@ def serve(
             typer.echo(t("cli.serve.workers_sqlite", state.locale), err=True)
             raise typer.Exit(EXIT_CONFIG)
         fork_workers(workers)  # returns in each worker; the parent waits there and exits
+    guard = sqlite_guard(settings)
+    messengers: dict[Platform, Messenger] = {}
     with reported(state):
+        if guard is not None:
+            guard.acquire()  # a second serve on the same SQLite file stops here
         container = build_container(settings)
-        slack = build_slack(container)[0] if settings.slack_mode != "off" else None
+        slack = None
+        if settings.slack_mode != "off":
+            slack, slack_deps = build_slack(container)
+            messengers[Platform.SLACK] = slack_deps.messenger
     teams_routes: list[web.RouteDef] = []
     teams_middlewares: list[Any] = []
     if settings.teams_app_id or settings.teams_allow_anonymous:
         try:
-            teams_routes, teams_middlewares, _ = build_teams(container, host or settings.host)
+            teams_routes, teams_middlewares, teams = build_teams(container, host or settings.host)
         except ConfigError as exc:
             typer.echo(exc.render(state.locale), err=True)
             raise typer.Exit(EXIT_CONFIG) from None
+        messengers[Platform.TEAMS] = teams.messenger
     app = build_web_app(container, slack, teams_routes, teams_middlewares)
+    _attach_scheduler(app, container, messengers, state)
+    if guard is not None:
+
+        async def unlock(_app: web.Application) -> None:
+            guard.release()
+
+        app.on_cleanup.append(unlock)
 
     async def check_schema(_app: web.Application) -> None:
         current = await current_revision(container.engine)
@@ -80,6 +96,12 @@ def serve(
         slack=settings.slack_mode,
         teams="anonymous" if settings.teams_allow_anonymous else "jwt" if teams_routes else "off",
     )
+    state.say(
+        "cli.serve.scheduler",
+        mode=settings.scheduler,
+        rate=f"{settings.delivery_rate:g}",
+        platforms=", ".join(sorted(messengers)) or "-",
+    )
     web.run_app(
         app,
         host=host or settings.host,
@@ -87,3 +109,25 @@ def serve(
         reuse_port=workers > 1 or None,
         print=None,
     )
+
+
+def _attach_scheduler(
+    app: web.Application,
+    container: Container,
+    messengers: dict[Platform, Messenger],
+    state: CliState,
+) -> None:
+    """Start the scheduler (sweep on the leader, senders everywhere) with the server, and
+    stop it before the database is closed."""
+    runner = build_runner(container, messengers)
+    if runner is None:
+        return
+
+    async def start(_app: web.Application) -> None:
+        await runner.start()
+
+    async def stop(_app: web.Application) -> None:
+        await runner.stop()
+
+    app.on_startup.append(start)  # after the schema check (inserted first)
+    app.on_cleanup.insert(0, stop)  # before the container closes the engine

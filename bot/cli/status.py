@@ -3,8 +3,9 @@ Counts only: never who answered or who was reminded (privacy rule 7)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import typer
 
@@ -13,6 +14,10 @@ from bot.cli.common import run_with_container, state_of
 from core.i18n import t
 from core.rounds import Round, RoundStatus
 from scheduler.leader import LeaderLock
+from storage.heartbeat import Heartbeat, WorkerBeat
+
+#: A serve process refreshes its row at every send pass; one silent this long is gone.
+STALE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,8 @@ class Status:
     rounds: list[Round]
     deliveries: Mapping[tuple[str, str, str], int]
     leader_free: bool | None  # None: SQLite, one process
+    workers: Sequence[WorkerBeat]
+    now: datetime
 
 
 async def collect(c: Container) -> Status:
@@ -37,7 +44,44 @@ async def collect(c: Container) -> Status:
         # Taking the lock for a moment tells whether a scheduler holds it; release at once.
         leader_free = await lock.ensure()
         await lock.release()
-    return Status(rounds, counts, leader_free)
+    workers = await Heartbeat(c.engine).workers()
+    return Status(rounds, counts, leader_free, workers, c.clock.now())
+
+
+def _when(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value is not None else "-"
+
+
+def _worker_lines(found: Status, locale: str) -> list[str]:
+    lines = [t("cli.status.replicas", locale)]
+    if not found.workers:
+        lines.append(t("cli.status.no_replicas", locale))
+    for w in found.workers:
+        leader = ""
+        if w.is_leader:
+            leader = t(
+                "cli.status.replica_leader",
+                locale,
+                since=_when(w.leader_since),
+                last_sweep=_when(w.last_sweep_at),
+                next_sweep=_when(w.next_sweep_at),
+            )
+        lines.append(
+            t(
+                "cli.status.replica",
+                locale,
+                worker=w.worker,
+                mode=w.mode,
+                leader=leader,
+                seen=_when(w.seen_at),
+                last_send=_when(w.last_send_at),
+                next_send=_when(w.next_send_at),
+            )
+        )
+        silent = int((found.now - w.seen_at).total_seconds())
+        if silent > STALE_SECONDS:
+            lines.append(t("cli.status.stale", locale, seconds=silent))
+    return lines
 
 
 def status(ctx: typer.Context) -> None:
@@ -70,3 +114,5 @@ def status(ctx: typer.Context) -> None:
         typer.echo(t("cli.status.no_leader", locale))
     else:
         typer.echo(t("cli.status.leader", locale))
+    for line in _worker_lines(found, locale):
+        typer.echo(line)

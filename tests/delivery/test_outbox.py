@@ -8,6 +8,8 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from core.clock import FixedClock
 from core.delivery import (
     INVITATION,
@@ -22,6 +24,7 @@ from core.delivery import (
 from core.messenger import Invitation, Platform, Recipient
 from core.pace import TokenBucketPacer
 from core.submission import Submission, submit
+from storage import delivery_repository
 from tests.flow import answers_for, open_for, organisation, setup_org
 from tests.slack.harness import TEAM, Harness, running
 
@@ -147,3 +150,19 @@ async def test_two_concurrent_senders_share_the_fan_out(
         one, two = await asyncio.gather(send_all(h, "a"), send_all(h, "b"))
         assert one.sent + two.sent == 30
         assert len(posts_per_user(h)) == 30 and set(posts_per_user(h).values()) == {1}
+
+
+async def test_materialise_inserts_in_chunks_and_stays_idempotent(
+    tmp_path: Path, db_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL takes at most 65,535 parameters per statement: big units go in chunks.
+    monkeypatch.setattr(delivery_repository, "INSERT_CHUNK", 3)
+    async with running(tmp_path, db_url, clock) as h:
+        c = h.container
+        await setup_org(c.uows, clock, {"Acme/Ops": 8})
+        found = (await open_for(c.uows, c.keys, clock, "2026-W48")).round
+        first = await materialise(c.uows, found.id, INVITATION, lambda m: clock.now())
+        again = await materialise(c.uows, found.id, INVITATION, lambda m: clock.now())
+        assert (first, again) == (8, 0)
+        async with c.uows() as uow:
+            assert await uow.deliveries.counts() == {(WS, "invitation", "pending"): 8}

@@ -14,7 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from core.delivery import Delivery, DeliveryStatus, NewDelivery
+from core.delivery import MATERIALISED, Delivery, DeliveryStatus, NewDelivery
 from core.destinations import ChannelRef, Purpose
 from core.messenger import MessageRef
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
@@ -526,6 +526,12 @@ class MemoryDeliveryRepository:
     ) -> None:
         self._s.deliveries[delivery_id] = replace(self._s.deliveries[delivery_id], status=status)
 
+    async def finish_sent(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
+        for delivery_id, _ in sent:
+            self._s.deliveries[delivery_id] = replace(
+                self._s.deliveries[delivery_id], status=DeliveryStatus.SENT
+            )
+
     async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
         self._s.deliveries[delivery_id] = replace(
             self._s.deliveries[delivery_id],
@@ -551,9 +557,12 @@ class MemoryDeliveryRepository:
                 key = (d.workspace, d.kind.split(":")[0], d.status.value)
                 out[key] = out.get(key, 0) + 1
         for (round_id, workspace, kind, status), count in self._s.tallies.items():
-            if round_id in rounds:
+            if round_id in rounds and status != MATERIALISED:
                 out[(workspace, kind, status)] = out.get((workspace, kind, status), 0) + count
         return out
+
+    async def tallied(self, round_id: int, kind: str, status: str) -> bool:
+        return any((r, k, s) == (round_id, kind, status) for (r, _, k, s) in self._s.tallies)
 
 
 class MemoryAuditLog:

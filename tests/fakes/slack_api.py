@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -68,7 +70,14 @@ class FakeSlackApi:
         bot_user_id: str = "U0BOT",
         bot_id: str = "B0BOT",
         app_id: str = "A0TEMPCHECK",
+        rate_cap: float | None = None,
+        rate_burst: int | None = None,
+        capped: frozenset[str] = frozenset({"chat.postMessage"}),
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``rate_cap``: a workspace-wide limit in calls per second for the ``capped``
+        methods (a token bucket holding ``rate_burst`` calls, default one second's worth);
+        a call over it is answered 429 with an integer ``Retry-After``, as Slack does."""
         self.team_id = team_id
         self.team_name = team_name
         self.bot_user_id = bot_user_id
@@ -88,6 +97,16 @@ class FakeSlackApi:
         self.uploads: dict[str, Upload] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._counter = itertools.count(1)
+        if rate_cap is not None and rate_cap <= 0:
+            raise ValueError("rate_cap must be > 0")
+        self.rate_cap = rate_cap
+        self.rate_burst = float(rate_burst or max(1, math.ceil(rate_cap or 1)))
+        self.capped = capped
+        self._monotonic = monotonic
+        self._tokens = self.rate_burst
+        self._refilled = monotonic()
+        #: calls answered 429 because of ``rate_cap`` (not counting injected faults)
+        self.over_cap = 0
         self._runner: web.AppRunner | None = None
         self._root = ""
 
@@ -173,7 +192,27 @@ class FakeSlackApi:
                 params.update({k: v for k, v in form.items() if isinstance(v, str)})
         return params
 
+    def _over_cap(self, method: str) -> web.StreamResponse | None:
+        if self.rate_cap is None or method not in self.capped:
+            return None
+        now = self._monotonic()
+        self._tokens = min(self.rate_burst, self._tokens + (now - self._refilled) * self.rate_cap)
+        self._refilled = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return None
+        self.over_cap += 1
+        wait = math.ceil((1 - self._tokens) / self.rate_cap)
+        return web.json_response(
+            {"ok": False, "error": "ratelimited"},
+            status=429,
+            headers={"Retry-After": str(max(1, wait))},
+        )
+
     def _faulted(self, request: web.Request, method: str) -> web.StreamResponse | None:
+        capped = self._over_cap(method)
+        if capped is not None:
+            return capped
         fault = self._take_fault(method)
         if fault is None:
             return None
