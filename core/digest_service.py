@@ -119,7 +119,8 @@ def digest_from(
     )
 
 
-def _person(member: Member, org: Organisation) -> PostTo | None:
+def person_post_to(member: Member, org: Organisation) -> PostTo | None:
+    """Where to DM a member: Slack if linked, else Teams; None when neither."""
     if member.slack_user_id:
         to = Recipient(
             Platform.SLACK, org.tenant.slack_team_id or "", member.slack_user_id, member.locale
@@ -159,7 +160,7 @@ def renderer(
             member = next((m for m in ctx.org.active_members() if m.id == target), None)
             if member is None:
                 return None  # no longer here: nobody to tell
-            to = _person(member, ctx.org)
+            to = person_post_to(member, ctx.org)
             readers: list[Member] | None = [member]
             locale = member.locale
         else:
