@@ -86,6 +86,14 @@ class Actor:
             raise NotFound("unit.not_found", unit=path)
         return found
 
+    def visible(self, action: Action = Action.VIEW_FOLLOWUP) -> frozenset[int]:
+        """Units the member may do ``action`` on; AccessDenied (or expired) when none."""
+        found = visible_units(self.org, self.member.id, action, self.now)
+        if not found:
+            unit = self.member.home_unit_id
+            require(self.org, self.member.id, action, unit, self.now)
+        return found
+
     def path(self, unit_id: int | None) -> str:
         found = self.org.unit_by_id().get(unit_id) if unit_id is not None else None
         return found.path if found else self.tenant.name
@@ -213,7 +221,7 @@ async def list_evidence(
 ) -> tuple[Actor, list[Evidence]]:
     async with uows() as uow:
         who = await acting(uow, clock, tenant_slug, as_email)
-        seen = visible_units(who.org, who.member.id, Action.VIEW_FOLLOWUP, who.now)
+        seen = who.visible()
         unit_id = who.unit(unit_path).id if unit_path else None
         wanted = check_factor(factor) if factor else None
         found = [
@@ -376,7 +384,7 @@ async def list_assessments(
 ) -> tuple[Actor, list[Assessment]]:
     async with uows() as uow:
         who = await acting(uow, clock, tenant_slug, as_email)
-        seen = visible_units(who.org, who.member.id, Action.VIEW_FOLLOWUP, who.now)
+        seen = who.visible()
         found = [a for a in await uow.followup.assessments(who.tenant.id) if a.unit_id in seen]
     return who, found
 
@@ -491,7 +499,7 @@ async def list_consultations(
 ) -> tuple[Actor, list[Consultation]]:
     async with uows() as uow:
         who = await acting(uow, clock, tenant_slug, as_email)
-        seen = visible_units(who.org, who.member.id, Action.VIEW_FOLLOWUP, who.now)
+        seen = who.visible()
         org_wide = bool([g for g in who.org.grants_of(who.member.id, who.now) if g.unit_id is None])
         found = [
             c

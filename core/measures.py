@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from core.access import Action, require, visible_units
+from core.access import Action, require
 from core.anonymity.record import Release
 from core.clock import Clock
 from core.digest_service import person_post_to
@@ -427,7 +427,7 @@ async def list_measures(
 ) -> tuple[Actor, list[Measure]]:
     async with uows() as uow:
         who = await acting(uow, clock, tenant_slug, as_email)
-        seen = visible_units(who.org, who.member.id, Action.VIEW_FOLLOWUP, who.now)
+        seen = who.visible()
         found = [m for m in await uow.followup.measures(who.tenant.id) if m.unit_id in seen]
     return who, found
 
