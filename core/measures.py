@@ -34,7 +34,7 @@ from core.messenger import DeliveryError, Platform
 from core.organisation import Organisation, Role
 from core.overview import factor_rows
 from core.ports import UnitOfWork, UnitOfWorkFactory
-from core.posts import MessageAction, ResultMessage, ResultPoster
+from core.posts import MessageAction, PostTo, ResultMessage, ResultPoster
 from core.questions import MeasureLevel as BankLevel
 from core.questions import QuestionSet, load_default_bank
 from core.results import Scope, scope_of
@@ -439,7 +439,6 @@ def overdue(measure: Measure, today: date) -> bool:
 # --- overdue reminders --------------------------------------------------------------------
 
 CONSULT_ACTION = "followup_consult"
-START_MEASURE_ACTION = "followup_start_measure"
 
 
 def verneombud_for(org: Organisation, unit_id: int, now: datetime) -> list[int]:
@@ -469,18 +468,40 @@ def _reminder(
         days=(today - measure.due_on).days,
         id=measure.id,
     )
-    actions = (
-        (
-            MessageAction(
-                CONSULT_ACTION,
-                t("followup.chat.consult_button", locale),
-                f"measure_plan:{measure.id}",
-            ),
-        )
-        if safety
-        else ()
-    )
+    actions = (consult_action("measure_plan", measure.id, locale),) if safety else ()
     return ResultMessage(text, None, "", "", locale, actions)
+
+
+def consult_action(subject: str, subject_id: int, locale: str) -> MessageAction:
+    """The "Record consultation" button: its value names the subject, nothing else."""
+    return MessageAction(
+        CONSULT_ACTION, t("followup.chat.consult_button", locale), f"{subject}:{subject_id}"
+    )
+
+
+def consultation_requests(
+    org: Organisation, measure: Measure, now: datetime
+) -> list[tuple[PostTo, ResultMessage]]:
+    """A DM to each verneombud of the measure's unit asking for their view, with the button."""
+    out = []
+    members = {m.id: m for m in org.active_members()}
+    unit = org.unit_by_id()[measure.unit_id].path
+    for member_id in verneombud_for(org, measure.unit_id, now):
+        member = members.get(member_id)
+        to = person_post_to(member, org) if member else None
+        if member is None or to is None:
+            continue
+        text = t(
+            "followup.chat.consult_request",
+            member.locale,
+            id=measure.id,
+            unit=unit,
+            title=measure.title,
+            due=measure.due_on.isoformat(),
+        )
+        action = consult_action("measure_plan", measure.id, member.locale)
+        out.append((to, ResultMessage(text, None, "", "", member.locale, (action,))))
+    return out
 
 
 @dataclass(frozen=True)
