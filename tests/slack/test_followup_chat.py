@@ -5,7 +5,6 @@ refused on the modal) and asks the verneombud, whose button records a consultati
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +54,8 @@ async def _opened(h: Harness, member: Member, action_id: str, value: str) -> dic
     assert (await h.interactive(_click(member, action_id, value))).status == 200
     await h.api.wait_for("views.open", count=before + 1)
     view = h.api.calls_to("views.open")[-1].params["view"]
-    return json.loads(view) if isinstance(view, str) else view
+    opened: dict[str, Any] = json.loads(view) if isinstance(view, str) else view
+    return opened
 
 
 def _button(post: Any, action_id: str) -> dict[str, Any]:
@@ -83,8 +83,9 @@ async def test_start_a_measure_from_the_digest_and_consult(
             )
             await uow.commit()
         released = await release_one(c.uows, clock, c.keys, "2026-W48")
-        post = Post(released.id, ops, Purpose.MANAGERS, member_target(leader.id),
-                    datetime.now(clock.now().tzinfo), id=1, status=PostStatus.SENDING, attempts=0)  # fmt: skip
+        target = member_target(leader.id)
+        post = Post(released.id, ops, Purpose.MANAGERS, target, clock.now(),
+                    id=1, status=PostStatus.SENDING, attempts=0)  # fmt: skip
         rendered = await renderer(c.uows, clock, lambda d: None)(post)
         assert rendered is not None
         await h.deps.messenger.post_result(*rendered)
