@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 if TYPE_CHECKING:
     from core.delivery import DeliveryRepository
     from core.destinations import ChannelRef, Purpose
+    from core.followup import FollowupRepository
     from core.posts import PostRepository
 
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
@@ -280,6 +281,9 @@ class UnitOfWork(Protocol):
 
     @property
     def posts(self) -> PostRepository: ...
+
+    @property
+    def followup(self) -> FollowupRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

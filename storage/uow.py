@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.delivery_repository import SqlDeliveryRepository
 from storage.engine import WriterLock, read_only_session_factory, writer_lock
+from storage.followup_repository import SqlFollowupRepository
 from storage.post_repository import SqlPostRepository
 from storage.repositories import (
     SqlAuditLog,
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
     conversations: SqlConversationRepository
     deliveries: SqlDeliveryRepository
     posts: SqlPostRepository
+    followup: SqlFollowupRepository
 
     def __init__(
         self,
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
         self.conversations = SqlConversationRepository(self._session)
         self.deliveries = SqlDeliveryRepository(self._session)
         self.posts = SqlPostRepository(self._session)
+        self.followup = SqlFollowupRepository(self._session)
         return self
 
     async def __aexit__(
