@@ -1,32 +1,42 @@
 """The leader's periodic sweep: everything the calendar says should have happened by now,
 done idempotently — so a double fire, a restart or a missed hour changes nothing twice.
 
-Open the period's round (unique per unit and period), materialise its invitations and
-reminders (unique per member and kind), close rounds past their close, release them after
-the delay, shred keys after the grace period. Sending is the senders' job (scheduler.send).
+For every cadence root of every tenant (the top unit and every unit with a cadence of its
+own that differs from the one it would inherit; ``core.cadence.roots``): open the current
+period's round (unique per unit and period) over the root's subtree minus the subtrees of
+the roots below it, and materialise its invitations and reminders (unique per member and
+kind). A root too small to run alone is skipped and reported. Then close rounds past their
+close, release them after the delay, shred keys after the grace period. Sending is the
+senders' job (``core.delivery.send_due``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from core.cadence import (
+    SKIP_EMPTY,
     Cadence,
+    CadenceRoot,
     RoundTimes,
+    Schedule,
     member_times,
     period_label,
     period_starts,
-    resolve_cadence,
     round_schedule,
 )
+from core.cadence_service import load_schedule
 from core.clock import Clock
 from core.delivery import INVITATION, materialise
 from core.errors import TempcheckError
+from core.i18n import t
 from core.keys import KeyStore
-from core.organisation import Member
+from core.organisation import Member, Organisation, Tenant
 from core.ports import UnitOfWorkFactory
 from core.round_service import (
     close_due_rounds,
@@ -40,6 +50,21 @@ log = logging.getLogger(__name__)
 
 ACTOR = "scheduler"
 LOOKBACK_DAYS = 40  # catch-up window: a monthly period that began while we were down
+PERIODS_AHEAD = 8  # periods looked at from the lookback start: always past "now"
+SKIP_TOO_LATE = "schedule.skip.too_late"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A cadence root whose round did not open this sweep, and why (a catalogue key)."""
+
+    tenant: str
+    unit: str
+    reason: str
+    params: Mapping[str, object]
+
+    def render(self, locale: str) -> str:
+        return t(self.reason, locale, **self.params)
 
 
 @dataclass
@@ -49,62 +74,132 @@ class SweepReport:
     closed: list[int] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
     shredded: list[int] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # catalogue keys of rounds not opened
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+# Skips already logged by this process: a skip holds for a whole period, and the sweep runs
+# every minute, so each one is logged once (the report carries it every time).
+_logged: set[tuple[str, str, str, str]] = set()
+
+
+def _skip(report: SweepReport, skipped: Skipped, period: str) -> None:
+    report.skipped.append(skipped)
+    mark = (skipped.tenant, skipped.unit, skipped.reason, period)
+    if skipped.reason == SKIP_EMPTY or mark in _logged:
+        return
+    _logged.add(mark)
+    log.warning(
+        "round not opened",
+        extra={"tenant": skipped.tenant, "unit": skipped.unit, "reason": skipped.reason},
+    )
+
+
+def current_windows(
+    cadence: Cadence, now: datetime, timezone: str
+) -> list[tuple[date, RoundTimes]]:
+    """The rounds of ``cadence`` whose window contains ``now`` (at most one: windows never
+    overlap), with their open day. A window that passed while nothing ran is not reopened."""
+    start = (now - timedelta(days=LOOKBACK_DAYS)).astimezone(ZoneInfo(timezone)).date()
+    windows = []
+    for day in period_starts(cadence, start, PERIODS_AHEAD):
+        times = round_schedule(cadence, day, timezone)
+        if times.opens_at <= now < times.closes_at:
+            windows.append((day, times))
+    return windows
+
+
+async def _open_root(
+    uows: UnitOfWorkFactory,
+    keys: KeyStore,
+    clock: Clock,
+    tenant: Tenant,
+    root: CadenceRoot,
+    timezone: str,
+    report: SweepReport,
+) -> None:
+    cadence = root.cadence
+    for day, times in current_windows(cadence, clock.now(), timezone):
+        period = period_label(day, cadence)
+        if not await _may_open(uows, tenant, root, period, times, clock.now()):
+            params = {"unit": root.unit.path, "period": period}
+            _skip(report, Skipped(tenant.slug, root.unit.path, SKIP_TOO_LATE, params), period)
+            continue
+        try:
+            opened = await open_round(
+                uows,
+                keys,
+                clock,
+                tenant_slug=tenant.slug,
+                actor=ACTOR,
+                unit_path=root.unit.path,
+                exclude=[u.path for u in root.carved_out],
+                period=period,
+                duration=times.closes_at - clock.now(),
+                release_delay_hours=cadence.release_delay_hours,
+                timezone=timezone,
+            )
+        except TempcheckError as exc:
+            _skip(report, Skipped(tenant.slug, root.unit.path, exc.key, exc.params), period)
+            continue
+        if opened.created:
+            report.opened.append(opened.round.id)
+        report.deliveries += await materialise(
+            uows, opened.round.id, INVITATION, partial(_invite_at, cadence, day, times)
+        )
+        for number in range(1, len(cadence.reminder_days) + 1):
+            report.deliveries += await materialise(
+                uows,
+                opened.round.id,
+                f"reminder:{number}",
+                partial(_reminder_at, cadence, day, times, number),
+            )
+
+
+async def _may_open(
+    uows: UnitOfWorkFactory,
+    tenant: Tenant,
+    root: CadenceRoot,
+    period: str,
+    times: RoundTimes,
+    now: datetime,
+) -> bool:
+    """A round opens late (after downtime, or after an overlapping round closed) only while
+    at least half its window is left; an existing round is always fine (idempotent)."""
+    if (times.closes_at - now) * 2 >= times.closes_at - times.opens_at:
+        return True
+    async with uows() as uow:
+        rounds = await uow.rounds.list(tenant.id)
+    return any(r.unit_id == root.unit.id and r.period == period for r in rounds)
+
+
+async def _schedules(uows: UnitOfWorkFactory) -> list[tuple[Organisation, Schedule]]:
+    """Every tenant ready for rounds (units and a question set), with its cadence roots."""
+    out = []
+    async with uows() as uow:
+        tenants = await uow.organisation.list_tenants()
+    for tenant in tenants:
+        async with uows() as uow:
+            if await uow.questions.latest(tenant.id, "default") is None:
+                continue
+            org = await uow.organisation.load(tenant.id)
+            if org.units:
+                out.append((org, await load_schedule(uow, org)))
+    return out
 
 
 async def _open_due(
     uows: UnitOfWorkFactory, keys: KeyStore, clock: Clock, timezone: str, report: SweepReport
 ) -> None:
-    now = clock.now()
-    async with uows() as uow:
-        tenants = await uow.organisation.list_tenants()
-    for tenant in tenants:
-        async with uows() as uow:
-            org = await uow.organisation.load(tenant.id)
-            own = {
-                unit: Cadence.from_dict(values)
-                for unit, values in (await uow.organisation.cadences(tenant.id)).items()
-            }
-            has_set = await uow.questions.latest(tenant.id, "default") is not None
-        roots = [u for u in org.units if u.parent_id is None]
-        if not roots or not has_set or not org.active_members():
-            continue
-        root = roots[0]
-        cadence = resolve_cadence(root.id, own, {u.id: u.parent_id for u in org.units})
-        start = (now - timedelta(days=LOOKBACK_DAYS)).astimezone().date()
-        for day in period_starts(cadence, start, 8):
-            times = round_schedule(cadence, day, timezone)
-            if not times.opens_at <= now < times.closes_at:
+    for org, schedule in await _schedules(uows):
+        for root in schedule.roots:
+            if root.skip is None:
+                await _open_root(uows, keys, clock, org.tenant, root, timezone, report)
                 continue
-            try:
-                opened = await open_round(
-                    uows,
-                    keys,
-                    clock,
-                    tenant_slug=tenant.slug,
-                    actor=ACTOR,
-                    period=period_label(day, cadence),
-                    duration=times.closes_at - now,
-                    release_delay_hours=cadence.release_delay_hours,
-                    timezone=timezone,
+            for day, _ in current_windows(root.cadence, clock.now(), timezone):
+                skipped = Skipped(
+                    org.tenant.slug, root.unit.path, root.skip, schedule.skip_params(root)
                 )
-            except TempcheckError as exc:
-                report.skipped.append(exc.key)
-                log.warning("round not opened", extra={"reason": exc.key})
-                continue
-            if opened.created:
-                report.opened.append(opened.round.id)
-
-            report.deliveries += await materialise(
-                uows, opened.round.id, INVITATION, partial(_invite_at, cadence, day, times)
-            )
-            for number in range(1, len(cadence.reminder_days) + 1):
-                report.deliveries += await materialise(
-                    uows,
-                    opened.round.id,
-                    f"reminder:{number}",
-                    partial(_reminder_at, cadence, day, times, number),
-                )
+                _skip(report, skipped, period_label(day, root.cadence))
 
 
 def _invite_at(cadence: Cadence, day: date, window: RoundTimes, member: Member) -> datetime:
@@ -140,3 +235,36 @@ async def sweep(
         report.released.append(round_id)
     report.shredded = await shred_due_keys(uows, keys, clock, actor=ACTOR)
     return report
+
+
+async def next_due(uows: UnitOfWorkFactory, now: datetime, *, timezone: str) -> datetime | None:
+    """The earliest instant after ``now`` at which the sweep or a sender has work: a round
+    opens, closes or is released, keys are shredded, an invitation or reminder falls due.
+    None: nothing is planned. ``serve`` just ticks; simulations (``tempcheck demo``) jump."""
+    candidates: list[datetime] = []
+    for org, schedule in await _schedules(uows):
+        zones = {(m.home_unit_id, m.timezone) for m in org.active_members()}
+        for root in schedule.roots:
+            if root.skip is not None:
+                continue
+            cadence = root.cadence
+            today = now.astimezone(ZoneInfo(timezone)).date()
+            for day in period_starts(cadence, today - timedelta(days=1), 2):
+                candidates.append(round_schedule(cadence, day, timezone).opens_at)
+            member_zones = {zone for unit, zone in zones if unit in root.units}
+            for day, times in current_windows(cadence, now, timezone):
+                for zone in member_zones:
+                    planned = member_times(cadence, day, zone, times)
+                    candidates += [planned.invite_at, *planned.reminders_at]
+        async with uows() as uow:
+            rounds = await uow.rounds.list(org.tenant.id)
+        for found in rounds:
+            if found.status is RoundStatus.OPEN:
+                candidates.append(found.closes_at)
+            elif found.status is RoundStatus.CLOSED and found.release_due is not None:
+                candidates.append(found.release_due)
+            shred = found.shred_due()
+            if found.keys_shredded_at is None and shred is not None:
+                candidates.append(shred)
+    later = [c for c in candidates if c > now]
+    return min(later) if later else None

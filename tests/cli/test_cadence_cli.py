@@ -206,12 +206,13 @@ def test_plan_continues_the_rotation_after_existing_rounds(workdir: Path) -> Non
     code, out = cli("plan", "show", "--unit", "Acme", "--weeks", "2", "--from", "2026-11-23")
     assert code == 0, out
     lines = out.splitlines()
-    assert lines[1].startswith("2026-W48: opens Mon 2026-11-23 09:00")
-    assert lines[2] == "  already opened as round 1; see tempcheck round show 1"
-    assert lines[3].startswith("2026-W49: opens Mon 2026-11-30 09:00")
-    assert lines[4] == "  rotation 2 of 4:"
+    assert lines[1] == "  Each round asks 8 people (the people in these units today)."
+    assert lines[2].startswith("2026-W48: opens Mon 2026-11-23 09:00")
+    assert lines[3] == "  already opened as round 1; see tempcheck round show 1"
+    assert lines[4].startswith("2026-W49: opens Mon 2026-11-30 09:00")
+    assert lines[5] == "  rotation 2 of 4:"
     planned = plan_round(BANK, 1).items
-    assert lines[5 : 5 + len(planned)] == [item_line(i, "en") for i in planned]
+    assert lines[6 : 6 + len(planned)] == [item_line(i, "en") for i in planned]
 
 
 def test_plan_with_no_round_in_the_window(workdir: Path) -> None:
