@@ -13,10 +13,11 @@ senders' job (``core.delivery.send_due``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from core.cadence import (
@@ -32,7 +33,7 @@ from core.cadence import (
 )
 from core.cadence_service import load_schedule
 from core.clock import Clock
-from core.delivery import INVITATION, materialise
+from core.delivery import INVITATION, DueAt, materialise_round
 from core.errors import TempcheckError
 from core.i18n import t
 from core.keys import KeyStore
@@ -44,7 +45,7 @@ from core.round_service import (
     release_round,
     shred_due_keys,
 )
-from core.rounds import RoundStatus
+from core.rounds import Round, RoundStatus
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +78,35 @@ class SweepReport:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-# Skips already logged by this process: a skip holds for a whole period, and the sweep runs
-# every minute, so each one is logged once (the report carries it every time).
-_logged: set[tuple[str, str, str, str]] = set()
+@dataclass
+class _Memory:
+    """What this process already did for one database (never needed for correctness: after
+    a restart or on a new leader it is empty, and the work is redone idempotently)."""
+
+    #: Skips already logged: a skip holds for a whole period and the sweep runs every
+    #: minute, so each is logged once (the report carries it every time).
+    logged: set[tuple[str, str, str, str]] = field(default_factory=set)
+    #: Rounds whose invitations and reminders this process has materialised.
+    materialised: set[int] = field(default_factory=set)
 
 
-def _skip(report: SweepReport, skipped: Skipped, period: str) -> None:
+_memories: WeakKeyDictionary[UnitOfWorkFactory, _Memory] = WeakKeyDictionary()
+
+
+def _memory(uows: UnitOfWorkFactory) -> _Memory:
+    found = _memories.get(uows)
+    if found is None:
+        found = _memories[uows] = _Memory()
+    return found
+
+
+def _skip(uows: UnitOfWorkFactory, report: SweepReport, skipped: Skipped, period: str) -> None:
     report.skipped.append(skipped)
     mark = (skipped.tenant, skipped.unit, skipped.reason, period)
-    if skipped.reason == SKIP_EMPTY or mark in _logged:
+    logged = _memory(uows).logged
+    if skipped.reason == SKIP_EMPTY or mark in logged:
         return
-    _logged.add(mark)
+    logged.add(mark)
     log.warning(
         "round not opened",
         extra={"tenant": skipped.tenant, "unit": skipped.unit, "reason": skipped.reason},
@@ -114,62 +133,54 @@ async def _open_root(
     clock: Clock,
     tenant: Tenant,
     root: CadenceRoot,
+    existing: Mapping[tuple[int, str], int],
     timezone: str,
     report: SweepReport,
 ) -> None:
+    """Open ``root``'s round for the current period (``existing``: (unit, period) → round
+    id of the rounds stored already) and materialise its deliveries once."""
     cadence = root.cadence
-    for day, times in current_windows(cadence, clock.now(), timezone):
+    now = clock.now()
+    for day, times in current_windows(cadence, now, timezone):
         period = period_label(day, cadence)
-        if not await _may_open(uows, tenant, root, period, times, clock.now()):
-            params = {"unit": root.unit.path, "period": period}
-            _skip(report, Skipped(tenant.slug, root.unit.path, SKIP_TOO_LATE, params), period)
+        round_id = existing.get((root.unit.id, period))
+        if round_id is None:
+            if (times.closes_at - now) * 2 < times.closes_at - times.opens_at:
+                # Late (downtime, or an overlapping round was still open): a round opens
+                # late only while at least half its window is left.
+                params = {"unit": root.unit.path, "period": period}
+                skipped = Skipped(tenant.slug, root.unit.path, SKIP_TOO_LATE, params)
+                _skip(uows, report, skipped, period)
+                continue
+            try:
+                opened = await open_round(
+                    uows,
+                    keys,
+                    clock,
+                    tenant_slug=tenant.slug,
+                    actor=ACTOR,
+                    unit_path=root.unit.path,
+                    exclude=[u.path for u in root.carved_out],
+                    period=period,
+                    duration=times.closes_at - now,
+                    release_delay_hours=cadence.release_delay_hours,
+                    timezone=timezone,
+                )
+            except TempcheckError as exc:
+                skipped = Skipped(tenant.slug, root.unit.path, exc.key, exc.params)
+                _skip(uows, report, skipped, period)
+                continue
+            round_id = opened.round.id
+            if opened.created:
+                report.opened.append(round_id)
+        done = _memory(uows).materialised
+        if round_id in done:
             continue
-        try:
-            opened = await open_round(
-                uows,
-                keys,
-                clock,
-                tenant_slug=tenant.slug,
-                actor=ACTOR,
-                unit_path=root.unit.path,
-                exclude=[u.path for u in root.carved_out],
-                period=period,
-                duration=times.closes_at - clock.now(),
-                release_delay_hours=cadence.release_delay_hours,
-                timezone=timezone,
-            )
-        except TempcheckError as exc:
-            _skip(report, Skipped(tenant.slug, root.unit.path, exc.key, exc.params), period)
-            continue
-        if opened.created:
-            report.opened.append(opened.round.id)
-        report.deliveries += await materialise(
-            uows, opened.round.id, INVITATION, partial(_invite_at, cadence, day, times)
-        )
+        due: dict[str, DueAt] = {INVITATION: partial(_invite_at, cadence, day, times)}
         for number in range(1, len(cadence.reminder_days) + 1):
-            report.deliveries += await materialise(
-                uows,
-                opened.round.id,
-                f"reminder:{number}",
-                partial(_reminder_at, cadence, day, times, number),
-            )
-
-
-async def _may_open(
-    uows: UnitOfWorkFactory,
-    tenant: Tenant,
-    root: CadenceRoot,
-    period: str,
-    times: RoundTimes,
-    now: datetime,
-) -> bool:
-    """A round opens late (after downtime, or after an overlapping round closed) only while
-    at least half its window is left; an existing round is always fine (idempotent)."""
-    if (times.closes_at - now) * 2 >= times.closes_at - times.opens_at:
-        return True
-    async with uows() as uow:
-        rounds = await uow.rounds.list(tenant.id)
-    return any(r.unit_id == root.unit.id and r.period == period for r in rounds)
+            due[f"reminder:{number}"] = partial(_reminder_at, cadence, day, times, number)
+        report.deliveries += await materialise_round(uows, round_id, due)
+        done.add(round_id)
 
 
 async def _schedules(uows: UnitOfWorkFactory) -> list[tuple[Organisation, Schedule]]:
@@ -188,18 +199,24 @@ async def _schedules(uows: UnitOfWorkFactory) -> list[tuple[Organisation, Schedu
 
 
 async def _open_due(
-    uows: UnitOfWorkFactory, keys: KeyStore, clock: Clock, timezone: str, report: SweepReport
+    uows: UnitOfWorkFactory,
+    keys: KeyStore,
+    clock: Clock,
+    timezone: str,
+    rounds: Mapping[int, Sequence[Round]],
+    report: SweepReport,
 ) -> None:
     for org, schedule in await _schedules(uows):
+        existing = {(r.unit_id, r.period): r.id for r in rounds.get(org.tenant.id, ())}
         for root in schedule.roots:
             if root.skip is None:
-                await _open_root(uows, keys, clock, org.tenant, root, timezone, report)
+                await _open_root(uows, keys, clock, org.tenant, root, existing, timezone, report)
                 continue
             for day, _ in current_windows(root.cadence, clock.now(), timezone):
                 skipped = Skipped(
                     org.tenant.slug, root.unit.path, root.skip, schedule.skip_params(root)
                 )
-                _skip(report, skipped, period_label(day, root.cadence))
+                _skip(uows, report, skipped, period_label(day, root.cadence))
 
 
 def _invite_at(cadence: Cadence, day: date, window: RoundTimes, member: Member) -> datetime:
@@ -216,20 +233,26 @@ def _reminder_at(
     return reminders[number - 1] if number <= len(reminders) else closes_at
 
 
+async def _rounds(uows: UnitOfWorkFactory) -> dict[int, Sequence[Round]]:
+    async with uows() as uow:
+        return {t.id: await uow.rounds.list(t.id) for t in await uow.organisation.list_tenants()}
+
+
 async def sweep(
     uows: UnitOfWorkFactory, keys: KeyStore, clock: Clock, *, timezone: str
 ) -> SweepReport:
     report = SweepReport()
     # Close first: consecutive windows touch, and a round may not open over an open one.
     report.closed = await close_due_rounds(uows, clock, actor=ACTOR)
-    await _open_due(uows, keys, clock, timezone, report)
-    async with uows() as uow:
-        due = [
-            r.id
-            for t in await uow.organisation.list_tenants()
-            for r in await uow.rounds.list(t.id)
-            if r.status is RoundStatus.CLOSED and r.release_due and r.release_due <= clock.now()
-        ]
+    rounds = await _rounds(uows)
+    await _open_due(uows, keys, clock, timezone, rounds, report)
+    now = clock.now()
+    due = [
+        r.id
+        for listed in rounds.values()
+        for r in listed
+        if r.status is RoundStatus.CLOSED and r.release_due and r.release_due <= now
+    ]
     for round_id in due:
         await release_round(uows, clock, round_id, actor=ACTOR)
         report.released.append(round_id)
@@ -257,8 +280,8 @@ async def next_due(uows: UnitOfWorkFactory, now: datetime, *, timezone: str) -> 
                     planned = member_times(cadence, day, zone, times)
                     candidates += [planned.invite_at, *planned.reminders_at]
         async with uows() as uow:
-            rounds = await uow.rounds.list(org.tenant.id)
-        for found in rounds:
+            listed = await uow.rounds.list(org.tenant.id)
+        for found in listed:
             if found.status is RoundStatus.OPEN:
                 candidates.append(found.closes_at)
             elif found.status is RoundStatus.CLOSED and found.release_due is not None:

@@ -151,6 +151,26 @@ async def test_resweeping_is_idempotent(uows: UnitOfWorkFactory, tmp_path: Path)
     assert len(await _rounds(uows)) == 2
 
 
+async def test_a_reminder_is_sent_once_however_often_the_sweep_runs(
+    uows: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    clock = FixedClock(MONDAY_9)
+    keys = key_store(tmp_path)
+    await setup_org(uows, clock, {"Acme/Ops": 7})
+    messenger = RecordingMessenger()
+    pacer = TokenBucketPacer(1000.0, 50, clock, _advancing(clock))
+    invitation_for = invitations_from(uows, clock)
+    for hours in (0, 1, 48, 49, 50, 96, 97):  # reminders on Wednesday and Friday
+        clock.set(MONDAY_9 + timedelta(hours=hours))
+        sweep_module._memories.clear()  # as after a restart, or on a new leader
+        await _sweep(uows, keys, clock)
+        await send_due(
+            uows, {Platform.SLACK: messenger}, clock, pacer, keys, invitation_for, worker="t"
+        )
+    kinds = Counter(kind for kind, _, _ in messenger.calls)
+    assert kinds == {"invitation": 7, "reminder": 14}
+
+
 async def test_catch_up_after_downtime_opens_only_the_current_windows(
     uows: UnitOfWorkFactory, tmp_path: Path
 ) -> None:
@@ -188,9 +208,7 @@ async def test_a_carved_out_unit_too_small_to_run_alone_is_skipped_and_reported(
     uows: UnitOfWorkFactory,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sweep_module, "_logged", set())
     # Thursday: Bench's own (weekly) window is open, so a round would have opened now.
     clock = FixedClock(THURSDAY_9)
     keys = key_store(tmp_path)
