@@ -65,6 +65,7 @@ class ReleasedRound:
 @dataclass
 class SimulationResult:
     start: datetime
+    end: datetime
     weeks: list[WeekReport]
     releases: list[ReleasedRound]
     rounds: dict[int, Round]  # every round the simulation saw, as last read
@@ -197,7 +198,7 @@ async def run_weeks(
         pacer,
         timezone,
         invitations_from(uows, clock),
-        SimulationResult(start, [], [], {}, {}),
+        SimulationResult(start, start, [], [], {}, {}),
         weeks,
     )
     while True:
@@ -215,4 +216,5 @@ async def run_weeks(
             clock.set(max(clock.now(), planned.at))
             await run.answer(planned)
         clock.set(max(clock.now(), target))
+    run.result.end = clock.now()
     return run.result

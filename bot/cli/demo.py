@@ -129,14 +129,14 @@ def week_lines(
     timezone: str,
     locale: str,
 ) -> list[str]:
-    ends = min(week.starts + timedelta(weeks=1), max(week.starts, _last_instant(result)))
+    last_day = week.starts + timedelta(days=6) if week.index < weeks else result.end
     lines = [
         t(
             "cli.demo.after" if week.index >= weeks else "cli.demo.week",
             locale,
             n=min(week.index + 1, weeks),
             start=_day(week.starts, timezone, locale),
-            end=_day(ends - timedelta(seconds=1), timezone, locale),
+            end=_day(last_day, timezone, locale),
             opened=len(week.opened),
             closed=len(week.closed),
             released=len(week.released),
@@ -238,22 +238,18 @@ def _cell(cell: CellRelease, with_band: bool, locale: str) -> str:
     return f"{cell.score}{band}"
 
 
-def _last_instant(result: SimulationResult) -> datetime:
-    return max((r.closes_at for r in result.rounds.values()), default=result.start)
-
-
 def _day(instant: datetime, timezone: str, locale: str) -> str:
     local = instant.astimezone(ZoneInfo(timezone))
     return f"{t(f'weekday.{local.weekday()}', locale)[:3]} {local:%Y-%m-%d}"
 
 
 def first_monday_morning(today: date, timezone: str) -> datetime:
-    """08:00 on the first Monday after ``today`` in an even ISO week: the biweekly cadence
-    then starts in the first simulated week."""
+    """09:00, when the weekly rounds open, on the first Monday after ``today`` in an even
+    ISO week: the biweekly cadence then starts in the first simulated week."""
     day = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
     if day.isocalendar().week % 2:
         day += timedelta(weeks=1)
-    return datetime.combine(day, time(8, 0), ZoneInfo(timezone)).astimezone(UTC)
+    return datetime.combine(day, time(9, 0), ZoneInfo(timezone)).astimezone(UTC)
 
 
 def rollup_lines(org: Organisation, locale: str) -> list[str]:
@@ -271,7 +267,7 @@ def demo(
     seed: int = typer.Option(2026, help="Seed of the simulated organisation."),
     out: Path = typer.Option(Path("tempcheck-demo"), help="Folder for the database and files."),
     start: str | None = typer.Option(
-        None, "--start", help="First simulated Monday, YYYY-MM-DD (default: the next one)."
+        None, "--start", help="Start on this Monday, YYYY-MM-DD (or the next in an even ISO week)."
     ),
 ) -> None:
     """Run tempcheck on a simulated organisation (fresh SQLite file; no network, no tokens)."""
