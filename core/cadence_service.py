@@ -9,7 +9,10 @@ from datetime import date, timedelta
 
 from core.cadence import (
     Cadence,
+    CadenceRoot,
     RoundTimes,
+    Schedule,
+    cadence_schedule,
     cadence_source,
     period_label,
     period_starts,
@@ -22,6 +25,7 @@ from core.organisation import Organisation, Unit
 from core.ports import StoredQuestionSet, UnitOfWork, UnitOfWorkFactory
 from core.question_sets import require_tenant
 from core.rotation import PlannedRound, plan_round
+from core.round_service import tenant_thresholds
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,14 @@ class UnitPlan:
     effective: EffectiveCadence
     question_set: StoredQuestionSet
     pulses: tuple[PlannedPulse, ...]
+    #: The cadence root whose rounds ask this unit's people (the unit itself, or a unit
+    #: above it); its rounds leave out ``root.carved_out``. ``root.skip``: no rounds open.
+    root: CadenceRoot
+    k_eligible: int
+
+    @property
+    def skip_params(self) -> dict[str, object]:
+        return {"unit": self.root.unit.path, "eligible": self.root.eligible, "k": self.k_eligible}
 
 
 def _parents(org: Organisation) -> dict[int, int | None]:
@@ -58,6 +70,13 @@ def _parents(org: Organisation) -> dict[int, int | None]:
 async def _own_cadences(uow: UnitOfWork, tenant_id: int) -> dict[int, Cadence]:
     stored = await uow.organisation.cadences(tenant_id)
     return {unit_id: Cadence.from_dict(settings) for unit_id, settings in stored.items()}
+
+
+async def load_schedule(uow: UnitOfWork, org: Organisation) -> Schedule:
+    """The tenant's cadence roots as the sweep will run them (with today's thresholds)."""
+    own = await _own_cadences(uow, org.tenant.id)
+    thresholds = await tenant_thresholds(uow, org.tenant.id)
+    return cadence_schedule(org, own, thresholds.k_eligible)
 
 
 def _effective(org: Organisation, own: Mapping[int, Cadence], unit: Unit) -> EffectiveCadence:
@@ -160,22 +179,75 @@ async def plan_unit(
     timezone: str,
     set_key: str = "default",
 ) -> UnitPlan:
-    """The unit's rounds opening in the ``weeks`` weeks from ``from_day``: period, window
-    (in the organisation's ``timezone``) and the items the rotation will ask. Opens nothing."""
-    today = from_day
+    """The rounds that will ask the unit's people, opening in the ``weeks`` weeks from
+    ``from_day``: the rounds of its cadence root, as the sweep will open them — period,
+    window (in the organisation's ``timezone``) and the items the rotation will ask. A
+    skipped root (too small to run alone) has no pulses. Opens nothing."""
+    plans = await _plans(uows, tenant_slug, unit_path, from_day, weeks, timezone, set_key)
+    return plans[0]
+
+
+async def plan_tenant(
+    uows: UnitOfWorkFactory,
+    *,
+    tenant_slug: str,
+    from_day: date,
+    weeks: int,
+    timezone: str,
+    set_key: str = "default",
+) -> list[UnitPlan]:
+    """``plan_unit`` for every cadence root of the tenant: every round the sweep will open."""
+    return await _plans(uows, tenant_slug, None, from_day, weeks, timezone, set_key)
+
+
+async def _plans(
+    uows: UnitOfWorkFactory,
+    tenant_slug: str,
+    unit_path: str | None,
+    from_day: date,
+    weeks: int,
+    timezone: str,
+    set_key: str,
+) -> list[UnitPlan]:
     async with uows() as uow:
         tenant = await require_tenant(uow, tenant_slug)
         org = await uow.organisation.load(tenant.id)
-        unit = _unit(org, unit_path)
-        effective = _effective(org, await _own_cadences(uow, tenant.id), unit)
+        own = await _own_cadences(uow, tenant.id)
+        if unit_path is not None:
+            unit = _unit(org, unit_path)
         stored = await uow.questions.latest(tenant.id, set_key)
         if stored is None:
             raise NotFound("question_set.not_stored", key=set_key, version="-")
-        index = await uow.rounds.count_for_unit(unit.id)
-        existing = {
-            r.period: r.id for r in await uow.rounds.list(tenant.id) if r.unit_id == unit.id
-        }
-    cadence = effective.cadence
+        schedule = await load_schedule(uow, org)
+        if unit_path is not None:
+            wanted = [(unit, schedule.root_for(unit.id))]
+        else:
+            wanted = [(root.unit, root) for root in schedule.roots]
+        rounds = await uow.rounds.list(tenant.id)
+        counts = {root.unit.id: await uow.rounds.count_for_unit(root.unit.id) for _, root in wanted}
+    plans = []
+    for unit, root in wanted:
+        existing = {r.period: r.id for r in rounds if r.unit_id == root.unit.id}
+        pulses = (
+            _pulses(root.cadence, stored, counts[root.unit.id], existing, from_day, weeks, timezone)
+            if root.runs
+            else ()
+        )
+        plans.append(
+            UnitPlan(_effective(org, own, unit), stored, pulses, root, schedule.k_eligible)
+        )
+    return plans
+
+
+def _pulses(
+    cadence: Cadence,
+    stored: StoredQuestionSet,
+    index: int,
+    existing: Mapping[str, int],
+    today: date,
+    weeks: int,
+    timezone: str,
+) -> tuple[PlannedPulse, ...]:
     end = today + timedelta(weeks=weeks)
     pulses: list[PlannedPulse] = []
     for open_day in period_starts(cadence, today, weeks + 1):
@@ -190,4 +262,4 @@ async def plan_unit(
             PlannedPulse(period, open_day, times, plan_round(stored.question_set, index), None)
         )
         index += 1
-    return UnitPlan(effective, stored, tuple(pulses))
+    return tuple(pulses)

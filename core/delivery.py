@@ -32,8 +32,8 @@ from core.messenger import (
     Platform,
     Recipient,
 )
-from core.organisation import Member, Tenant
-from core.ports import UnitOfWorkFactory
+from core.organisation import Member, Organisation, Tenant
+from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rounds import Round
 
 log = logging.getLogger(__name__)
@@ -299,37 +299,77 @@ def _platform_of(member: Member, tenant: Tenant) -> tuple[str, str, str]:
 DueAt = Callable[[Member], datetime]
 
 
+def _rows(
+    org: Organisation, members: Sequence[Member], round_id: int, kind: str, due_at: DueAt
+) -> list[NewDelivery]:
+    rows = []
+    for member in members:
+        platform, workspace, recipient = _platform_of(member, org.tenant)
+        rows.append(
+            NewDelivery(
+                round_id,
+                member.id,
+                kind,
+                platform,
+                workspace,
+                recipient,
+                member.locale,
+                due_at(member),
+            )
+        )
+    return rows
+
+
+async def _round_members(
+    uow: UnitOfWork, round_id: int
+) -> tuple[Organisation, list[Member]] | None:
+    found = await uow.rounds.get(round_id)
+    if found is None:
+        return None
+    org = await uow.organisation.load(found.tenant_id)
+    by_id = {m.id: m for m in org.members}
+    return org, [by_id[entry.member_id] for entry in await uow.rounds.members(round_id)]
+
+
 async def materialise(uows: UnitOfWorkFactory, round_id: int, kind: str, due_at: DueAt) -> int:
     """One row per member of the round's snapshot for ``kind``; idempotent (unique rows), so
     a double fire, a catch-up sweep or a second replica adds nothing. Reminder rows are
     deleted once handled, so a reminder kind is materialised once per round (a marker)."""
     async with uows() as uow:
-        found = await uow.rounds.get(round_id)
-        if found is None:
+        snapshot = await _round_members(uow, round_id)
+        if snapshot is None:
             return 0
         if kind != INVITATION and await uow.deliveries.tallied(round_id, kind, MATERIALISED):
             return 0
-        org = await uow.organisation.load(found.tenant_id)
-        by_id = {m.id: m for m in org.members}
-        rows = []
-        for entry in await uow.rounds.members(round_id):
-            member = by_id[entry.member_id]
-            platform, workspace, recipient = _platform_of(member, org.tenant)
-            rows.append(
-                NewDelivery(
-                    round_id,
-                    member.id,
-                    kind,
-                    platform,
-                    workspace,
-                    recipient,
-                    member.locale,
-                    due_at(member),
-                )
-            )
-        added = await uow.deliveries.add_many(rows)
+        org, members = snapshot
+        added = await uow.deliveries.add_many(_rows(org, members, round_id, kind, due_at))
         if kind != INVITATION:
             await uow.deliveries.tally(round_id, "", kind, MATERIALISED)
+        await uow.commit()
+    return added
+
+
+async def materialise_round(
+    uows: UnitOfWorkFactory, round_id: int, due_at: Mapping[str, DueAt]
+) -> int:
+    """All of a round's rows at once — ``due_at`` maps each kind ("invitation", "reminder:N")
+    to its due time — in one transaction, and only the first time: when the invitation rows
+    exist already, nothing is added. A reminder row is deleted once handled (see the module
+    docstring), so re-adding rows on every sweep, as ``materialise`` would, sent a reminder
+    again each sweep until the person answered."""
+    async with uows() as uow:
+        snapshot = await _round_members(uow, round_id)
+        if snapshot is None:
+            return 0
+        org, members = snapshot
+        added = await uow.deliveries.add_many(
+            _rows(org, members, round_id, INVITATION, due_at[INVITATION])
+        )
+        if added:
+            for kind in sorted(set(due_at) - {INVITATION}):
+                added += await uow.deliveries.add_many(
+                    _rows(org, members, round_id, kind, due_at[kind])
+                )
         await uow.commit()
     return added
 

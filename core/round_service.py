@@ -5,7 +5,7 @@ will call the same functions."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -73,6 +73,43 @@ def _pick_unit(org: Organisation, unit_path: str | None) -> Unit:
     return unit
 
 
+def _covered(
+    org: Organisation, unit: Unit, exclude: Collection[str]
+) -> tuple[set[int], list[Unit]]:
+    """The units a round of ``unit`` covers: its subtree minus the subtrees of ``exclude``
+    (paths of units strictly below it, which have rounds of their own)."""
+    subtree = set(org.subtree_ids(unit.id))
+    by_path = org.unit_by_path()
+    excluded: list[Unit] = []
+    for path in sorted(set(exclude)):
+        carved = by_path.get(path)
+        if carved is None:
+            raise NotFound("unit.not_found", unit=path)
+        if carved.id == unit.id or carved.id not in subtree:
+            raise TempcheckError("round.exclude_outside", unit=path, root=unit.path)
+        excluded.append(carved)
+    for carved in excluded:
+        subtree -= org.subtree_ids(carved.id)
+    return subtree, excluded
+
+
+async def _overlapping(
+    uow: UnitOfWork, org: Organisation, unit: Unit, covered: set[int]
+) -> Round | None:
+    """An open round that covers any of ``covered`` (a member is in one open round at most)."""
+    # Only rounds of the unit's ancestors or of units inside its subtree can share a unit.
+    by_id = org.unit_by_id()
+    related = set(org.subtree_ids(unit.id))
+    parent = unit.parent_id
+    while parent is not None and parent not in related:
+        related.add(parent)
+        parent = by_id[parent].parent_id
+    for candidate in await uow.rounds.open_rounds_for_units(related):
+        if covered & {u.unit_id for u in await uow.rounds.units(candidate.id)}:
+            return candidate
+    return None
+
+
 async def open_round(
     uows: UnitOfWorkFactory,
     keys: KeyStore,
@@ -81,28 +118,34 @@ async def open_round(
     tenant_slug: str,
     actor: str,
     unit_path: str | None = None,
+    exclude: Collection[str] = (),
     period: str | None = None,
     set_key: str = "default",
     duration: timedelta = DEFAULT_DURATION,
     release_delay_hours: int = DEFAULT_RELEASE_DELAY_HOURS,
     timezone: str = "Europe/Oslo",
 ) -> OpenedRound:
+    """Open ``unit_path``'s round for ``period`` (idempotent: an existing one is returned).
+
+    The round asks every active member whose home unit is in the unit's subtree, minus the
+    subtrees of ``exclude`` (units below it with a cadence of their own, which get rounds of
+    their own). Refused while an open round covers any of the same units, and when fewer
+    than ``k_eligible`` people would be asked."""
     now = clock.now()
     async with uows() as uow:
         tenant = await require_tenant(uow, tenant_slug)
         org = await uow.organisation.load(tenant.id)
         unit = _pick_unit(org, unit_path)
         period = period or period_of(now, timezone)
-        subtree = org.subtree_ids(unit.id)
+        subtree, excluded = _covered(org, unit, exclude)
         for existing in await uow.rounds.list(tenant.id):
             if existing.unit_id == unit.id and existing.period == period:
                 members = await uow.rounds.members(existing.id)
                 return OpenedRound(existing, False, len(members))
         # Windows never overlap: a member is in at most one open round at a time.
-        related = {u.id for u in org.units if unit.id in org.subtree_ids(u.id)} | set(subtree)
-        overlapping = await uow.rounds.open_rounds_for_units(related)
-        if overlapping:
-            raise TempcheckError("round.overlap", round=overlapping[0].id, period=period)
+        overlapping = await _overlapping(uow, org, unit, subtree)
+        if overlapping is not None:
+            raise TempcheckError("round.overlap", round=overlapping.id, period=period)
         thresholds = await tenant_thresholds(uow, tenant.id)
         thresholds.validate()
         homes = {m.id: m.home_unit_id for m in org.active_members() if m.home_unit_id in subtree}
@@ -146,6 +189,7 @@ async def open_round(
                 "round": created.id,
                 "unit": unit.path,
                 "period": period,
+                "excluded": [u.path for u in excluded],
                 "eligible": len(members),
                 "thresholds": thresholds.to_dict(),
             },
@@ -170,7 +214,10 @@ async def close_round(uows: UnitOfWorkFactory, clock: Clock, round_id: int, *, a
             return found
         now = clock.now()
         await uow.answers.shuffle(round_id)
-        await uow.rounds.set_status(round_id, RoundStatus.CLOSED, closed_at=now)
+        # Closed late (the scheduler was down)? It took no answers after ``closes_at``, so it
+        # counts as closed then: release and key shredding keep their places in the calendar.
+        closed_at = min(now, found.closes_at)
+        await uow.rounds.set_status(round_id, RoundStatus.CLOSED, closed_at=closed_at)
         await uow.audit.record(found.tenant_id, now, actor, "round.close", {"round": round_id})
         await uow.commit()
         return await _require_round(uow, round_id)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.anonymity.thresholds import Thresholds
+from core.questions import QuestionSet
 from core.rounds import (
     NewAnswer,
     NewComment,
@@ -43,23 +44,69 @@ def _optional(value: datetime | None) -> datetime | None:
     return aware(value) if value is not None else None
 
 
+#: content hash → parsed question set (the hash covers the whole document)
+_PARSED_SETS: dict[str, QuestionSet] = {}
+MAX_PARSED_SETS = 64
+
+
+def _round(row: RoundRow, items: tuple[RoundItem, ...]) -> Round:
+    return Round(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        unit_id=row.unit_id,
+        period=row.period,
+        plan_index=row.plan_index,
+        question_set_id=row.question_set_id,
+        status=RoundStatus(row.status),
+        thresholds=Thresholds.from_dict(row.thresholds),
+        opened_at=aware(row.opened_at),
+        closes_at=aware(row.closes_at),
+        release_delay_hours=row.release_delay_hours,
+        items=items,
+        closed_at=_optional(row.closed_at),
+        released_at=_optional(row.released_at),
+        keys_shredded_at=_optional(row.keys_shredded_at),
+        respondents=row.respondents,
+    )
+
+
 class SqlRoundRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
     async def _items(self, row: RoundRow) -> tuple[RoundItem, ...]:
-        set_row = await self._s.get_one(QuestionSetRow, row.question_set_id)
-        qs = parse_stored_set(set_row)
-        result = await self._s.execute(
-            select(QuestionItemRow.id, QuestionItemRow.item_key)
-            .join(RoundItemRow, RoundItemRow.item_id == QuestionItemRow.id)
-            .where(RoundItemRow.round_id == row.id)
-            .order_by(RoundItemRow.position)
+        return (await self._items_of([row]))[row.id]
+
+    async def _items_of(self, rows: Sequence[RoundRow]) -> dict[int, tuple[RoundItem, ...]]:
+        """The items of several rounds in two queries (a list of rounds is read often)."""
+        wanted = sorted({row.question_set_id for row in rows})
+        digests = await self._s.execute(
+            select(QuestionSetRow.id, QuestionSetRow.content_hash).where(
+                QuestionSetRow.id.in_(wanted)
+            )
         )
-        items = []
-        for item_id, key in result.all():
+        sets = {}
+        for set_id, digest in digests.all():
+            # A stored version never changes: read its (large) document once per process.
+            parsed = _PARSED_SETS.get(digest)
+            if parsed is None:
+                parsed = parse_stored_set(await self._s.get_one(QuestionSetRow, set_id))
+                if len(_PARSED_SETS) >= MAX_PARSED_SETS:
+                    _PARSED_SETS.clear()
+                _PARSED_SETS[digest] = parsed
+            sets[set_id] = parsed
+        result = await self._s.execute(
+            select(RoundItemRow.round_id, QuestionItemRow.id, QuestionItemRow.item_key)
+            .join(RoundItemRow, RoundItemRow.item_id == QuestionItemRow.id)
+            .where(RoundItemRow.round_id.in_([row.id for row in rows]))
+            .order_by(RoundItemRow.round_id, RoundItemRow.position)
+        )
+        set_of = {row.id: sets[row.question_set_id] for row in rows}
+        items: dict[int, list[RoundItem]] = {row.id: [] for row in rows}
+        for round_id, item_id, key in result.all():
+            qs = set_of[round_id]
             item = qs.item(key)
-            items.append(
+            items[round_id].append(
                 RoundItem(
                     item_row_id=item_id,
                     item_key=key,
@@ -69,27 +116,10 @@ class SqlRoundRepository:
                     points=qs.scale_of(item).points,
                 )
             )
-        return tuple(items)
+        return {round_id: tuple(found) for round_id, found in items.items()}
 
     async def _round(self, row: RoundRow) -> Round:
-        return Round(
-            id=row.id,
-            tenant_id=row.tenant_id,
-            unit_id=row.unit_id,
-            period=row.period,
-            plan_index=row.plan_index,
-            question_set_id=row.question_set_id,
-            status=RoundStatus(row.status),
-            thresholds=Thresholds.from_dict(row.thresholds),
-            opened_at=aware(row.opened_at),
-            closes_at=aware(row.closes_at),
-            release_delay_hours=row.release_delay_hours,
-            items=await self._items(row),
-            closed_at=_optional(row.closed_at),
-            released_at=_optional(row.released_at),
-            keys_shredded_at=_optional(row.keys_shredded_at),
-            respondents=row.respondents,
-        )
+        return _round(row, await self._items(row))
 
     async def add(
         self,
@@ -136,10 +166,15 @@ class SqlRoundRepository:
         return await self._round(row) if row else None
 
     async def list(self, tenant_id: int) -> Sequence[Round]:
-        rows = await self._s.scalars(
-            select(RoundRow).where(RoundRow.tenant_id == tenant_id).order_by(RoundRow.id)
-        )
-        return [await self._round(r) for r in rows.all()]
+        rows = (
+            await self._s.scalars(
+                select(RoundRow).where(RoundRow.tenant_id == tenant_id).order_by(RoundRow.id)
+            )
+        ).all()
+        if not rows:
+            return []
+        items = await self._items_of(rows)
+        return [_round(r, items[r.id]) for r in rows]
 
     async def count_for_unit(self, unit_id: int) -> int:
         count = await self._s.scalar(

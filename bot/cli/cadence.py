@@ -16,6 +16,7 @@ from core.cadence_service import (
     UnitPlan,
     clear_unit_cadence,
     effective_cadences,
+    plan_tenant,
     plan_unit,
     set_unit_cadence,
 )
@@ -228,6 +229,18 @@ def plan_lines(plan: UnitPlan, state: CliState, weeks: int, timezone: str) -> li
             timezone=timezone,
         )
     ]
+    root = plan.root
+    if root.unit.id != effective.unit.id:
+        lines.append(
+            t("cli.plan.covered_by", locale, unit=effective.unit.path, root=root.unit.path)
+        )
+    if root.carved_out:
+        carved = ", ".join(u.path for u in root.carved_out)
+        lines.append(t("cli.plan.carved_out", locale, root=root.unit.path, units=carved))
+    if root.skip is not None:
+        lines.append("  " + t(root.skip, locale, **plan.skip_params))
+        return lines
+    lines.append(t("cli.plan.asks", locale, eligible=root.eligible))
     if not plan.pulses:
         lines.append(t("cli.plan.none", locale, unit=effective.unit.path, weeks=weeks))
     for pulse in plan.pulses:
@@ -271,7 +284,9 @@ def plan_lines(plan: UnitPlan, state: CliState, weeks: int, timezone: str) -> li
 @plan_app.command("show")
 def plan_show(
     ctx: typer.Context,
-    unit: str = UnitOption,
+    unit: str | None = typer.Option(
+        None, "--unit", help="Unit path, e.g. Acme/Ops (default: every unit with rounds)."
+    ),
     weeks: int = typer.Option(8, "--weeks", min=1, max=104, help="How many weeks ahead."),
     set_key: str = typer.Option("default", "--set", help="Question set key."),
     from_day: str | None = typer.Option(
@@ -279,15 +294,25 @@ def plan_show(
     ),
     tenant: str | None = TenantOption,
 ) -> None:
-    """The unit's next rounds: period, open, close, release and the questions of each."""
+    """The next rounds, as the scheduler will open them: period, open, close, release and
+    the questions of each. Without --unit: every unit that gets rounds of its own."""
     state = state_of(ctx)
     timezone = state.settings.default_timezone
     with reported(state):
         start = parse_date(from_day) if from_day else None
 
-    async def work(c: Container) -> UnitPlan:
+    async def work(c: Container) -> list[UnitPlan]:
         today: date = start or c.clock.now().astimezone(ZoneInfo(timezone)).date()
-        return await plan_unit(
+        if unit is None:
+            return await plan_tenant(
+                c.uows,
+                tenant_slug=tenant or state.tenant,
+                from_day=today,
+                weeks=weeks,
+                timezone=timezone,
+                set_key=set_key,
+            )
+        one = await plan_unit(
             c.uows,
             tenant_slug=tenant or state.tenant,
             unit_path=unit,
@@ -296,6 +321,10 @@ def plan_show(
             timezone=timezone,
             set_key=set_key,
         )
+        return [one]
 
-    for line in plan_lines(run_with_container(state, work), state, weeks, timezone):
-        typer.echo(line)
+    for index, plan in enumerate(run_with_container(state, work)):
+        if index:
+            typer.echo("")
+        for line in plan_lines(plan, state, weeks, timezone):
+            typer.echo(line)

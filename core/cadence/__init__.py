@@ -25,6 +25,13 @@ from core.cadence.periods import (
     period_label,
     period_starts,
 )
+from core.cadence.roots import (
+    SKIP_EMPTY,
+    SKIP_TOO_SMALL,
+    CadenceRoot,
+    Schedule,
+    cadence_schedule,
+)
 from core.cadence.times import (
     MemberTimes,
     RoundTimes,
@@ -35,11 +42,16 @@ from core.cadence.times import (
 
 __all__ = [
     "FREQUENCIES",
+    "SKIP_EMPTY",
+    "SKIP_TOO_SMALL",
     "WEEKDAY_NAMES",
     "Cadence",
+    "CadenceRoot",
     "Frequency",
     "MemberTimes",
     "RoundTimes",
+    "Schedule",
+    "cadence_schedule",
     "cadence_source",
     "easter_sunday",
     "format_time",

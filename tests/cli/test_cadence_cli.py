@@ -206,12 +206,13 @@ def test_plan_continues_the_rotation_after_existing_rounds(workdir: Path) -> Non
     code, out = cli("plan", "show", "--unit", "Acme", "--weeks", "2", "--from", "2026-11-23")
     assert code == 0, out
     lines = out.splitlines()
-    assert lines[1].startswith("2026-W48: opens Mon 2026-11-23 09:00")
-    assert lines[2] == "  already opened as round 1; see tempcheck round show 1"
-    assert lines[3].startswith("2026-W49: opens Mon 2026-11-30 09:00")
-    assert lines[4] == "  rotation 2 of 4:"
+    assert lines[1] == "  Each round asks 8 people (the people in these units today)."
+    assert lines[2].startswith("2026-W48: opens Mon 2026-11-23 09:00")
+    assert lines[3] == "  already opened as round 1; see tempcheck round show 1"
+    assert lines[4].startswith("2026-W49: opens Mon 2026-11-30 09:00")
+    assert lines[5] == "  rotation 2 of 4:"
     planned = plan_round(BANK, 1).items
-    assert lines[5 : 5 + len(planned)] == [item_line(i, "en") for i in planned]
+    assert lines[6 : 6 + len(planned)] == [item_line(i, "en") for i in planned]
 
 
 def test_plan_with_no_round_in_the_window(workdir: Path) -> None:
@@ -219,3 +220,25 @@ def test_plan_with_no_round_in_the_window(workdir: Path) -> None:
     code, out = cli("plan", "show", "--unit", "Acme", "--weeks", "1", "--from", "2026-11-10")
     assert code == 0
     assert out.splitlines()[-1] == "No rounds open for Acme in the next 1 week(s)."
+
+
+def test_plan_without_unit_lists_every_root_and_why_small_ones_are_skipped(
+    workdir: Path,
+) -> None:
+    cli("cadence", "set", "--unit", "Acme/Ops", "--frequency", "monthly")
+    code, out = cli("plan", "show", "--weeks", "2", "--from", "2026-11-23")
+    assert code == 0, out
+    assert "Left out of the rounds of Acme (their own cadence, their own rounds): Acme/Ops" in out
+    # 4 people each: neither root runs, and nobody is merged into the other's rounds.
+    assert "Acme: no round opens; its rounds would ask only 4 people (at least 6" in out
+    assert "Acme/Ops: no round opens; its rounds would ask only 4 people" in out
+    assert "2026-W48" not in out
+    code, nb = cli("plan", "show", "--unit", "Acme/Ops", "--from", "2026-11-23", locale="nb")
+    assert code == 0 and "Acme/Ops: ingen runde åpnes; rundene ville spurt bare 4 personer" in nb
+    cli("cadence", "clear", "--unit", "Acme/Ops")
+    code, out = cli("plan", "show", "--unit", "Acme/Ops", "--weeks", "1", "--from", "2026-11-23")
+    assert code == 0, out
+    assert (
+        "Acme/Ops has the same cadence as Acme: its people are asked in the rounds of Acme." in out
+    )
+    assert "Each round asks 8 people" in out and "2026-W48: opens Mon 2026-11-23 09:00" in out

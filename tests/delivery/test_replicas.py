@@ -4,7 +4,9 @@ its sweep opens the next round, which only a leader does, and the heartbeat says
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -42,13 +44,18 @@ async def test_two_replicas_share_the_fan_out_and_the_survivor_takes_over(
     try:
         first_round = await round_with_invitations(c, clock, MEMBERS)
         # Every day a working day, no holidays, no quiet hours, a round as long as its
-        # period: whatever the date the tests run on, a cadence round is due right now.
+        # period, and the period starting at midnight today (the replicas run on the real
+        # clock): whatever the date the tests run on, a cadence round is due right now, with
+        # more than half of its window left (the sweep does not open a round later than that).
+        today = datetime.now(ZoneInfo("Europe/Oslo")).weekday()
         await set_unit_cadence(
             c.uows,
             clock,
             tenant_slug=TENANT,
             unit_path="Acme",
             changes={
+                "weekday": today,
+                "send_time": "00:00",
                 "working_days": [0, 1, 2, 3, 4, 5, 6],
                 "holiday_calendar": None,
                 "quiet_hours": None,
