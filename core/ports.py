@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from core.delivery import DeliveryRepository
     from core.destinations import ChannelRef, Purpose
     from core.posts import PostRepository
+    from core.wheel import WheelRepository
 
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.questions import QuestionSet
@@ -273,6 +274,9 @@ class UnitOfWork(Protocol):
 
     @property
     def posts(self) -> PostRepository: ...
+
+    @property
+    def wheel(self) -> WheelRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

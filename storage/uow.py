@@ -16,6 +16,7 @@ from storage.repositories import (
     SqlQuestionSetRepository,
 )
 from storage.round_repositories import SqlAnswerRepository, SqlRoundRepository
+from storage.wheel_repository import SqlWheelRepository
 
 
 class SqlUnitOfWork:
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     conversations: SqlConversationRepository
     deliveries: SqlDeliveryRepository
     posts: SqlPostRepository
+    wheel: SqlWheelRepository
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
@@ -42,6 +44,7 @@ class SqlUnitOfWork:
         self.conversations = SqlConversationRepository(self._session)
         self.deliveries = SqlDeliveryRepository(self._session)
         self.posts = SqlPostRepository(self._session)
+        self.wheel = SqlWheelRepository(self._session)
         return self
 
     async def __aexit__(

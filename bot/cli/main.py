@@ -17,6 +17,7 @@ from bot.cli import (
     slack,
     status,
     teams,
+    wheel,
 )
 from bot.cli.common import EXIT_CONFIG, CliState
 from bot.logs import configure_logging
@@ -43,6 +44,7 @@ app.add_typer(cadence.app, name="cadence")
 app.add_typer(channel.app, name="channel")
 app.add_typer(cadence.plan_app, name="plan")
 app.command("status")(status.status)
+app.add_typer(wheel.app, name="wheel")
 org.app.command("sync-slack")(slack.sync_slack)
 
 

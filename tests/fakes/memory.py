@@ -10,7 +10,7 @@ import copy
 import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
@@ -32,6 +32,7 @@ from core.rounds import (
     SnapshotUnit,
     StoredRelease,
 )
+from core.wheel import NewWheelEntry, StoredWheelEntry
 
 
 class IntegrityError(Exception):
@@ -61,6 +62,7 @@ class MemoryState:
     posts: dict[int, tuple[Post, datetime | None]] = field(default_factory=dict)
     tallies: dict[tuple[int, str, str, str], int] = field(default_factory=dict)
     conversations: dict[tuple[int, str], StoredConversation] = field(default_factory=dict)
+    wheel: dict[int, StoredWheelEntry] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -550,6 +552,28 @@ class MemoryDeliveryRepository:
         return out
 
 
+class MemoryWheelRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def add(self, entry: NewWheelEntry) -> StoredWheelEntry:
+        stored = StoredWheelEntry(**entry.__dict__, id=self._s.new_id())
+        self._s.wheel[stored.id] = stored
+        return stored
+
+    async def list(self, tenant_id: int, start: date, end: date) -> Sequence[StoredWheelEntry]:
+        found = [
+            e for e in self._s.wheel.values() if e.tenant_id == tenant_id and start <= e.day <= end
+        ]
+        return sorted(found, key=lambda e: (e.day, e.id))
+
+    async def remove(self, tenant_id: int, entry_id: int) -> StoredWheelEntry | None:
+        found = self._s.wheel.get(entry_id)
+        if found is None or found.tenant_id != tenant_id:
+            return None
+        return self._s.wheel.pop(entry_id)
+
+
 class MemoryAuditLog:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
@@ -585,6 +609,7 @@ class MemoryUnitOfWork:
         self.answers = MemoryAnswerRepository(self._state)
         self.deliveries = MemoryDeliveryRepository(self._state)
         self.posts = MemoryPostRepository(self._state)
+        self.wheel = MemoryWheelRepository(self._state)
         self.conversations = MemoryConversationRepository(self._state)
         return self
 
