@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from enum import StrEnum
 
 PATH_SEPARATOR = "/"
@@ -79,6 +80,10 @@ class RoleGrant:
     member_id: int
     role: Role
     unit_id: int | None = None  # set for SCOPED_ROLES, None for organisation-wide roles
+    expires_at: datetime | None = None  # after this instant the grant gives nothing
+
+    def active(self, now: datetime | None) -> bool:
+        return now is None or self.expires_at is None or now < self.expires_at
 
 
 @dataclass(frozen=True)
@@ -126,8 +131,9 @@ class Organisation:
         direct = self.direct_counts()
         return {u.id: sum(direct[i] for i in self.subtree_ids(u.id)) for u in self.units}
 
-    def grants_of(self, member_id: int) -> tuple[RoleGrant, ...]:
-        return tuple(g for g in self.grants if g.member_id == member_id)
+    def grants_of(self, member_id: int, now: datetime | None = None) -> tuple[RoleGrant, ...]:
+        """The member's grants; with ``now``, only those not expired at that instant."""
+        return tuple(g for g in self.grants if g.member_id == member_id and g.active(now))
 
 
 def split_path(path: str) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 if TYPE_CHECKING:
     from core.delivery import DeliveryRepository
     from core.destinations import ChannelRef, Purpose
+    from core.followup import FollowupRepository
     from core.posts import PostRepository
     from core.wheel import WheelRepository
 
@@ -277,6 +278,9 @@ class UnitOfWork(Protocol):
 
     @property
     def wheel(self) -> WheelRepository: ...
+
+    @property
+    def followup(self) -> FollowupRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -82,6 +82,7 @@ class RoleGrantRow(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class QuestionSetRow(Base):
@@ -379,3 +380,101 @@ class WheelEntryRow(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class EvidenceRow(Base):
+    """An entry of the evidence register: another source's finding, or a released cell
+    (by reference: round, unit and factor; its value is read from the release, never copied)."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    factor: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(32))
+    observed_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AssessmentRow(Base):
+    """A risk assessment of one factor in one unit."""
+
+    __tablename__ = "risk_assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    factor: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    likelihood: Mapped[int] = mapped_column(Integer)
+    consequence: Mapped[int] = mapped_column(Integer)
+    controls: Mapped[str] = mapped_column(Text)
+    evidence_ids: Mapped[list[int]] = mapped_column(JSON)
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    next_review: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConsultationRow(Base):
+    """The consultation log: append-only (the repository offers no update or delete)."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    consulted_as: Mapped[str] = mapped_column(String(32))
+    consulted_on: Mapped[date] = mapped_column(Date)
+    position: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MeasureRow(Base):
+    """A measure (tiltak)."""
+
+    __tablename__ = "measures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("risk_assessments.id"))
+    title: Mapped[str] = mapped_column(Text)
+    factors: Mapped[list[str]] = mapped_column(JSON)
+    root_cause: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    participants: Mapped[list[int]] = mapped_column(JSON)
+    start_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    expected_effect: Mapped[str] = mapped_column(Text)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MeasureReminderRow(Base):
+    """One overdue reminder per measure, day and person (makes the sweep idempotent)."""
+
+    __tablename__ = "measure_reminders"
+    __table_args__ = (UniqueConstraint("measure_id", "day", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    member_id: Mapped[int] = mapped_column(Integer)

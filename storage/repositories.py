@@ -99,7 +99,15 @@ class SqlOrganisationRepository:
             tenant=_tenant(tenant_row),
             units=tuple(_unit(u) for u in units),
             members=tuple(_member(m) for m in members),
-            grants=tuple(RoleGrant(g.member_id, Role(g.role), g.unit_id) for g in grants),
+            grants=tuple(
+                RoleGrant(
+                    g.member_id,
+                    Role(g.role),
+                    g.unit_id,
+                    aware(g.expires_at) if g.expires_at else None,
+                )
+                for g in grants
+            ),
         )
 
     async def add_unit(self, tenant_id: int, path: str, parent_id: int | None) -> Unit:
@@ -186,7 +194,9 @@ class SqlOrganisationRepository:
         member_ids = select(MemberRow.id).where(MemberRow.tenant_id == tenant_id)
         await self._s.execute(delete(RoleGrantRow).where(RoleGrantRow.member_id.in_(member_ids)))
         self._s.add_all(
-            RoleGrantRow(member_id=g.member_id, role=g.role.value, unit_id=g.unit_id)
+            RoleGrantRow(
+                member_id=g.member_id, role=g.role.value, unit_id=g.unit_id, expires_at=g.expires_at
+            )
             for g in grants
         )
         await self._s.flush()

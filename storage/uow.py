@@ -8,6 +8,7 @@ from typing import Any, Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.delivery_repository import SqlDeliveryRepository
+from storage.followup_repository import SqlFollowupRepository
 from storage.post_repository import SqlPostRepository
 from storage.repositories import (
     SqlAuditLog,
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     deliveries: SqlDeliveryRepository
     posts: SqlPostRepository
     wheel: SqlWheelRepository
+    followup: SqlFollowupRepository
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
@@ -45,6 +47,7 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveryRepository(self._session)
         self.posts = SqlPostRepository(self._session)
         self.wheel = SqlWheelRepository(self._session)
+        self.followup = SqlFollowupRepository(self._session)
         return self
 
     async def __aexit__(

@@ -16,6 +16,17 @@ from typing import Self
 
 from core.delivery import Delivery, DeliveryStatus, NewDelivery
 from core.destinations import ChannelRef, Purpose
+from core.followup import (
+    Assessment,
+    AssessmentFields,
+    AssessmentStatus,
+    Consultation,
+    Evidence,
+    Measure,
+    MeasureFields,
+    NewConsultation,
+    NewEvidence,
+)
 from core.messenger import MessageRef
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.ports import AuditEntry, ContactRequest, StoredConversation, StoredQuestionSet
@@ -63,6 +74,11 @@ class MemoryState:
     tallies: dict[tuple[int, str, str, str], int] = field(default_factory=dict)
     conversations: dict[tuple[int, str], StoredConversation] = field(default_factory=dict)
     wheel: dict[int, StoredWheelEntry] = field(default_factory=dict)
+    evidence: dict[int, Evidence] = field(default_factory=dict)
+    assessments: dict[int, Assessment] = field(default_factory=dict)
+    consultations: list[Consultation] = field(default_factory=list)
+    measures: dict[int, Measure] = field(default_factory=dict)
+    reminders: set[tuple[int, date, int]] = field(default_factory=set)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -594,6 +610,101 @@ class MemoryAuditLog:
         return [e for e in self._s.audit if e.tenant_id == tenant_id]
 
 
+class MemoryFollowupRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def add_evidence(self, new: NewEvidence, at: datetime) -> Evidence:
+        found = Evidence(**new.__dict__, id=self._s.new_id(), created_at=at)
+        self._s.evidence[found.id] = found
+        return found
+
+    async def evidence(self, tenant_id: int) -> Sequence[Evidence]:
+        return [e for e in self._s.evidence.values() if e.tenant_id == tenant_id]
+
+    async def add_assessment(
+        self, tenant_id: int, unit_id: int, factor: str, fields: AssessmentFields, at: datetime
+    ) -> Assessment:
+        found = Assessment(
+            **fields.__dict__,
+            id=self._s.new_id(),
+            tenant_id=tenant_id,
+            unit_id=unit_id,
+            factor=factor,
+            status=AssessmentStatus.DRAFT,
+            created_at=at,
+            updated_at=at,
+        )
+        self._s.assessments[found.id] = found
+        return found
+
+    async def update_assessment(
+        self, assessment_id: int, fields: AssessmentFields, at: datetime
+    ) -> Assessment:
+        found = replace(self._s.assessments[assessment_id], **fields.__dict__, updated_at=at)
+        self._s.assessments[assessment_id] = found
+        return found
+
+    async def complete_assessment(self, assessment_id: int, at: datetime) -> Assessment:
+        found = replace(
+            self._s.assessments[assessment_id],
+            status=AssessmentStatus.COMPLETED,
+            completed_at=at,
+            updated_at=at,
+        )
+        self._s.assessments[assessment_id] = found
+        return found
+
+    async def get_assessment(self, assessment_id: int) -> Assessment | None:
+        return self._s.assessments.get(assessment_id)
+
+    async def assessments(self, tenant_id: int) -> Sequence[Assessment]:
+        return [a for a in self._s.assessments.values() if a.tenant_id == tenant_id]
+
+    async def add_consultation(self, new: NewConsultation, at: datetime) -> Consultation:
+        found = Consultation(**new.__dict__, id=self._s.new_id(), recorded_at=at)
+        self._s.consultations.append(found)
+        return found
+
+    async def consultations(self, tenant_id: int) -> Sequence[Consultation]:
+        return [c for c in self._s.consultations if c.tenant_id == tenant_id]
+
+    async def add_measure(
+        self, tenant_id: int, fields: MeasureFields, created_by: str, at: datetime
+    ) -> Measure:
+        found = Measure(
+            **fields.__dict__,
+            id=self._s.new_id(),
+            tenant_id=tenant_id,
+            created_by=created_by,
+            created_at=at,
+            updated_at=at,
+        )
+        self._s.measures[found.id] = found
+        return found
+
+    async def update_measure(self, measure_id: int, fields: MeasureFields, at: datetime) -> Measure:
+        found = replace(self._s.measures[measure_id], **fields.__dict__, updated_at=at)
+        self._s.measures[measure_id] = found
+        return found
+
+    async def get_measure(self, measure_id: int) -> Measure | None:
+        return self._s.measures.get(measure_id)
+
+    async def measures(self, tenant_id: int) -> Sequence[Measure]:
+        return [m for m in self._s.measures.values() if m.tenant_id == tenant_id]
+
+    async def claim_reminder(self, measure_id: int, day: date, member_id: int) -> bool:
+        key = (measure_id, day, member_id)
+        if key in self._s.reminders:
+            return False
+        self._s.reminders.add(key)
+        return True
+
+    async def release_reminder(self, measure_id: int, day: date, member_id: int) -> None:
+        self._s.reminders.discard((measure_id, day, member_id))
+
+
 class MemoryUnitOfWork:
     """Works on a private copy of the state; commit publishes it, anything else discards it."""
 
@@ -611,6 +722,7 @@ class MemoryUnitOfWork:
         self.posts = MemoryPostRepository(self._state)
         self.wheel = MemoryWheelRepository(self._state)
         self.conversations = MemoryConversationRepository(self._state)
+        self.followup = MemoryFollowupRepository(self._state)
         return self
 
     async def __aexit__(
