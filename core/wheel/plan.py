@@ -9,7 +9,8 @@ Rules for the gaps (docs/documentation.md explains them to the employer):
 - an AMU meeting when the organisation has 50 or more people (aml. § 7-1: AMU is required
   from 50 employees);
 - a verneombud when the organisation has 10 or more people (aml. § 6-1);
-- planned pulses whose day has passed without a round.
+- planned pulses whose day has passed without a round;
+- the verneombud consulted on the wheel (the consultation log), when there is one.
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ class OrgFacts:
     k_eligible: int
     has_question_set: bool
     has_verneombud: bool
+    wheel_consulted: bool = False  # the verneombud was consulted on this period's wheel
 
 
 def gaps(entries: Iterable[WheelEntry], facts: OrgFacts) -> tuple[Gap, ...]:
@@ -140,7 +142,7 @@ def gaps(entries: Iterable[WheelEntry], facts: OrgFacts) -> tuple[Gap, ...]:
     elif not kinds & MAPPING_KINDS:
         key = "wheel.gap.no_mapping" if facts.has_question_set else "wheel.gap.no_question_set"
         out.append(Gap(key))
-    missed = sum(1 for e in entries if e.status is Status.MISSED)
+    missed = sum(1 for e in entries if e.kind is WheelKind.PULSE and e.status is Status.MISSED)
     if missed:
         out.append(Gap("wheel.gap.missed_pulses", (("count", missed),)))
     out.extend(Gap(key) for kind, key in EXPECTED if kind not in kinds)
@@ -148,6 +150,8 @@ def gaps(entries: Iterable[WheelEntry], facts: OrgFacts) -> tuple[Gap, ...]:
         out.append(Gap("wheel.gap.no_amu_meeting", (("people", AMU_REQUIRED_FROM),)))
     if facts.people >= VERNEOMBUD_REQUIRED_FROM and not facts.has_verneombud:
         out.append(Gap("wheel.gap.no_verneombud", (("people", VERNEOMBUD_REQUIRED_FROM),)))
+    if facts.has_verneombud and not facts.wheel_consulted:
+        out.append(Gap("wheel.gap.not_consulted"))
     return tuple(out)
 
 

@@ -10,10 +10,12 @@ from core.cadence import resolve_cadence
 from core.cadence.model import Cadence
 from core.clock import Clock
 from core.errors import NotFound, TempcheckError
+from core.followup import ConsultationSubject
 from core.organisation import Organisation, Role
 from core.ports import UnitOfWorkFactory
 from core.question_sets import require_tenant, require_unit
 from core.round_service import tenant_thresholds
+from core.wheel.followup import followup_entries
 from core.wheel.model import (
     ROLE_OWNERS,
     NewWheelEntry,
@@ -93,13 +95,21 @@ async def annual_wheel(
         has_set = await uow.questions.latest(tenant.id, DEFAULT_SET) is not None
         rounds = await uow.rounds.list(tenant.id)
         manual = await uow.wheel.list(tenant.id, start, end)
+        assessments = await uow.followup.assessments(tenant.id)
+        measures = await uow.followup.measures(tenant.id)
+        consultations = await uow.followup.consultations(tenant.id)
     facts = OrgFacts(
         people=len(org.active_members()),
         k_eligible=thresholds.k_eligible,
         has_question_set=has_set,
         has_verneombud=_has_verneombud(org),
+        wheel_consulted=any(
+            c.subject is ConsultationSubject.ANNUAL_WHEEL and start <= c.consulted_on <= end
+            for c in consultations
+        ),
     )
     entries = [_manual(tenant.slug, e, org) for e in manual]
+    entries += followup_entries(tenant.slug, org, assessments, measures, start, end)
     roots = sorted((u for u in org.units if u.parent_id is None), key=lambda u: u.path)
     if roots:
         root = roots[0]

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from core.clock import FixedClock
+from core.org_import import import_roster
 from core.organisation import Role, RoleGrant
 from core.ports import UnitOfWorkFactory
+from core.roster import parse_roster
 from core.wheel import (
     Source,
     Status,
@@ -23,7 +25,8 @@ from core.wheel import (
     remove_wheel_entry,
 )
 from core.wheel.model import MANUAL_KINDS
-from tests.flow import TENANT, key_store, open_for, organisation, raises_key, setup_org
+from tests.docs.records import follow_up
+from tests.flow import TENANT, key_store, open_for, organisation, raises_key, roster_csv, setup_org
 
 UNITS = {"Acme": 3, "Acme/Ops": 9, "Acme/Sales": 7}
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
@@ -101,6 +104,11 @@ async def test_gaps_close_as_entries_are_added(uows: UnitOfWorkFactory, clock: F
         )
         await uow.commit()
     wheel = await wheel_of(uows, clock)
+    assert gap_keys(wheel) == ["wheel.gap.not_consulted"]
+    await follow_up(
+        uows, clock, unit="Acme/Ops", assessed_on=date(2026, 2, 2), due_on=date(2026, 4, 1)
+    )
+    wheel = await wheel_of(uows, clock)
     assert wheel.gaps == ()
     manual = [e for e in wheel.entries if e.source is Source.MANUAL]
     assert {e.kind for e in manual} == set(MANUAL_KINDS)
@@ -134,10 +142,6 @@ async def test_a_small_organisation_gets_no_pulses_and_is_told_to_map_by_dialogu
 async def test_without_a_question_set_no_pulse_is_planned(
     uows: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    from core.org_import import import_roster
-    from core.roster import parse_roster
-    from tests.flow import roster_csv
-
     roster = parse_roster(roster_csv(UNITS), "org.csv")
     await import_roster(uows, clock, roster, tenant_slug=TENANT, actor="t")
     wheel = await wheel_of(uows, clock)
@@ -202,3 +206,38 @@ async def test_entries_are_validated_removed_and_audit_logged(
 @pytest.mark.parametrize("kind", list(MANUAL_KINDS))
 def test_every_kind_can_be_named(kind: WheelKind) -> None:
     assert parse_kind(kind.value) is kind
+
+
+async def test_assessments_and_measures_put_their_reviews_in_the_wheel(
+    uows: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    await setup_org(uows, clock, UNITS)
+    assessment, measure = await follow_up(
+        uows, clock, unit="Acme/Ops", assessed_on=date(2026, 2, 2), due_on=date(2026, 4, 1)
+    )
+    wheel = await wheel_of(uows, clock)
+    found = {e.uid: e for e in wheel.entries if e.source in (Source.ASSESSMENT, Source.MEASURE)}
+    org = await organisation(uows)
+    leader = org.members[0].name
+    assert {uid: (e.kind, e.start, e.status, e.owner) for uid, e in found.items()} == {
+        f"assessment-{TENANT}-{assessment}@tempcheck": (
+            WheelKind.RISK_REVIEW,
+            date(2026, 2, 2),
+            Status.HELD,
+            leader,
+        ),
+        f"assessment-{TENANT}-{assessment}-review@tempcheck": (
+            WheelKind.RISK_REVIEW,
+            date(2026, 12, 1),
+            Status.PLANNED,
+            leader,
+        ),
+        f"measure-{TENANT}-{measure}-due@tempcheck": (
+            WheelKind.MEASURE_REVIEW,
+            date(2026, 4, 1),
+            Status.PLANNED,
+            leader,
+        ),
+    }
+    keys = gap_keys(wheel)
+    assert "wheel.gap.no_risk_review" not in keys and "wheel.gap.no_measure_review" not in keys
