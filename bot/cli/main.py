@@ -9,6 +9,7 @@ from bot.cli import (
     channel,
     db,
     demo,
+    docs,
     org,
     privacy,
     questions,
@@ -45,6 +46,7 @@ app.add_typer(channel.app, name="channel")
 app.add_typer(cadence.plan_app, name="plan")
 app.command("status")(status.status)
 app.add_typer(wheel.app, name="wheel")
+app.add_typer(docs.app, name="docs")
 org.app.command("sync-slack")(slack.sync_slack)
 
 

@@ -12,6 +12,7 @@ import typer
 
 from bot.app import Container
 from bot.cli.common import CliState, actor, reported, run_with_container, state_of
+from bot.cli.output import write_text
 from core.cadence import parse_date
 from core.errors import TempcheckError
 from core.i18n import t
@@ -218,7 +219,7 @@ def export(
     chosen = fmt.strip().lower()
     with reported(state):
         if chosen not in FORMATS:
-            raise TempcheckError("wheel.format", value=fmt, allowed=", ".join(FORMATS))
+            raise TempcheckError("cli.unknown_format", value=fmt, allowed=", ".join(FORMATS))
 
     async def work(c: Container) -> tuple[Wheel, str]:
         wheel = await load_wheel(c, state, tenant, year, start, end)
@@ -230,13 +231,3 @@ def export(
     with reported(state):
         write_text(out, text)
     state.say("cli.wheel.exported", count=len(wheel.entries), path=out, format=chosen)
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write UTF-8 exactly as given (ICS and CSV carry their own CRLF line ends)."""
-    try:
-        path.write_bytes(text.encode("utf-8"))
-    except OSError as exc:
-        raise TempcheckError(
-            "cli.write_failed", path=str(path), reason=exc.strerror or ""
-        ) from None

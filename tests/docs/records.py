@@ -3,7 +3,7 @@ another part of issue 8; these tests only need the records to exist)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from core.clock import FixedClock
 from core.followup import (
@@ -30,10 +30,12 @@ async def follow_up(
     assessed_on: date,
     due_on: date,
     round_id: int | None = None,
+    cells: tuple[str, ...] = (),
 ) -> tuple[int, int]:
     """One completed assessment of workload in ``unit`` (evidence: a safety round finding and,
     with ``round_id``, that round's released cell), a measure, and the consultations of the
-    verneombud on the assessment and on the year's wheel. Returns (assessment id, measure id)."""
+    verneombud on the assessment and on the year's wheel. Returns (assessment id, measure id).
+    ``cells``: units whose released workload cell of ``round_id`` is cited (default: ``unit``)."""
     org = await organisation(uows)
     tenant = org.tenant.id
     unit_id = org.unit_by_path()[unit].id
@@ -55,12 +57,12 @@ async def follow_up(
                 now,
             )
         ]
-        if round_id is not None:
+        for cited in (cells or (unit,)) if round_id is not None else ():
             evidence.append(
                 await repo.add_evidence(
                     NewEvidence(
                         tenant,
-                        unit_id,
+                        org.unit_by_path()[cited].id,
                         "workload",
                         EvidenceSource.RELEASED_CELL,
                         assessed_on,
@@ -83,7 +85,7 @@ async def follow_up(
                 evidence_ids=tuple(e.id for e in evidence),
                 assessor_id=leader,
                 assessed_on=assessed_on,
-                next_review=date(assessed_on.year, 12, 1),
+                next_review=assessed_on + timedelta(days=120),
             ),
             now,
         )

@@ -228,7 +228,7 @@ async def test_assessments_and_measures_put_their_reviews_in_the_wheel(
         ),
         f"assessment-{TENANT}-{assessment}-review@tempcheck": (
             WheelKind.RISK_REVIEW,
-            date(2026, 12, 1),
+            date(2026, 6, 2),
             Status.PLANNED,
             leader,
         ),

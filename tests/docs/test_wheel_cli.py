@@ -5,32 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from bot.cli.main import app
+from tests.docs.conftest import cli
 from tests.docs.ical import events, parse
-
-runner = CliRunner()
-ROSTER = "email,name,unit\n" + "".join(
-    f"p{i}@acme.no,Person {i},{'Acme/Ops' if i % 2 else 'Acme'}\n" for i in range(12)
-)
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("TEMPCHECK_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
-    monkeypatch.setenv("TEMPCHECK_TENANT", "acme")
-    monkeypatch.setenv("TEMPCHECK_KEY_STORE_PATH", str(tmp_path / "keys"))
-    (tmp_path / "org.csv").write_text(ROSTER, encoding="utf-8")
-    for args in (["db", "upgrade"], ["org", "import", "org.csv"], ["questions", "import"]):
-        assert cli(*args)[0] == 0
-    return tmp_path
-
-
-def cli(*args: str, locale: str = "en") -> tuple[int, str]:
-    result = runner.invoke(app, ["--locale", locale, *args])
-    return result.exit_code, result.output
 
 
 def test_add_list_missing_export_and_remove(workdir: Path) -> None:
