@@ -36,6 +36,8 @@ def _cadence_value(name: str, value: object, locale: str) -> str:
         return t(f"frequency.{value}", locale)
     if name == "weekday":
         return t(f"weekday.{value}", locale)
+    if name == "quiet_hours" and isinstance(value, list):
+        return "–".join(str(v) for v in value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or t("docs.none", locale)
     return t("docs.none", locale) if value is None else str(value)
