@@ -120,7 +120,11 @@ async def set_unit_cadence(
             clock.now(),
             actor,
             "cadence.set",
-            {"unit": unit.path, "settings": cadence.to_dict()},
+            {
+                "unit": unit.path,
+                "before": own[unit.id].to_dict() if unit.id in own else None,
+                "settings": cadence.to_dict(),
+            },
         )
         await uow.commit()
     return EffectiveCadence(unit, cadence, unit)

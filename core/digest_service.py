@@ -21,13 +21,17 @@ from core.digest import (
     summary_text,
 )
 from core.errors import NotFound
+from core.flags import Direction
 from core.i18n import DEFAULT_LOCALE, t
 from core.messenger import Platform, Recipient
 from core.organisation import Member, Organisation
 from core.ports import UnitOfWork, UnitOfWorkFactory
-from core.posts import Post, PostTo, Render, ResultMessage, parse_target
+from core.posts import MessageAction, Post, PostTo, Render, ResultMessage, parse_target
 from core.questions import QuestionSet
 from core.rounds import RoundStatus
+
+#: The digest's "Start a measure" button (handled by the chat adapters' follow-up listeners).
+START_MEASURE_ACTION = "followup_start_measure"
 
 #: Rounds shown in a digest's trend (this one included).
 HISTORY_ROUNDS = 8
@@ -119,7 +123,24 @@ def digest_from(
     )
 
 
-def _person(member: Member, org: Organisation) -> PostTo | None:
+def start_measure_action(unit_id: int, factor: str | None, locale: str) -> MessageAction:
+    """The digest's "Start a measure" button: the unit, and the factor to preselect (ids
+    only; the modal reads nothing from the digest)."""
+    return MessageAction(
+        START_MEASURE_ACTION,
+        t("followup.chat.start_measure_button", locale),
+        f"{unit_id}:{factor or ''}",
+    )
+
+
+def _measure_factor(digest: Digest) -> str | None:
+    """The factor a new measure most likely addresses: a worsening one, else none chosen."""
+    worse = [f for f in digest.factors if f.flag is Direction.WORSENING]
+    return worse[0].factor if worse else None
+
+
+def person_post_to(member: Member, org: Organisation) -> PostTo | None:
+    """Where to DM a member: Slack if linked, else Teams; None when neither."""
     if member.slack_user_id:
         to = Recipient(
             Platform.SLACK, org.tenant.slack_team_id or "", member.slack_user_id, member.locale
@@ -159,7 +180,7 @@ def renderer(
             member = next((m for m in ctx.org.active_members() if m.id == target), None)
             if member is None:
                 return None  # no longer here: nobody to tell
-            to = _person(member, ctx.org)
+            to = person_post_to(member, ctx.org)
             readers: list[Member] | None = [member]
             locale = member.locale
         else:
@@ -178,6 +199,8 @@ def renderer(
         png = chart(digest)
         name = f"tempcheck-{digest.period}-{post.unit_id}.png"
         alt = t("digest.chart_alt", locale, unit=digest.unit)
-        return to, ResultMessage(chat_text(digest), png, name, alt, locale)
+        # Measures are for small units too (nothing shown does not mean nothing to do).
+        action = start_measure_action(post.unit_id, _measure_factor(digest), locale)
+        return to, ResultMessage(chat_text(digest), png, name, alt, locale, (action,))
 
     return render

@@ -97,8 +97,19 @@ def _grants(
         grants.extend(
             RoleGrant(member_id, Role.VERNEOMBUD, unit_ids[p]) for p in row.verneombud_for
         )
-        grants.extend(RoleGrant(member_id, role) for role in row.roles)
+        until = row.roles_expire_at()
+        grants.extend(RoleGrant(member_id, role, None, until) for role in row.roles)
     return list(dict.fromkeys(grants))
+
+
+def _grant_text(grant: RoleGrant, emails: dict[int, str], paths: dict[int, str]) -> str:
+    """One grant as the audit trail shows it: ``kari@acme.no leader Acme/Ops``."""
+    parts = [emails.get(grant.member_id, f"member:{grant.member_id}"), grant.role.value]
+    if grant.unit_id is not None:
+        parts.append(paths.get(grant.unit_id, f"unit:{grant.unit_id}"))
+    if grant.expires_at is not None:
+        parts.append(f"until {grant.expires_at.isoformat()}")
+    return " ".join(parts)
 
 
 async def import_roster(
@@ -168,13 +179,22 @@ async def import_roster(
             await uow.organisation.update_member(member.id, _fields(row, unit_ids[row.unit]))
             done += 1
             tick(done)
-        await uow.organisation.replace_grants(tenant.id, _grants(roster, member_ids, unit_ids))
+        new_grants = _grants(roster, member_ids, unit_ids)
+        await uow.organisation.replace_grants(tenant.id, new_grants)
+        emails = {i: e for e, i in member_ids.items()}
+        paths = {i: p for p, i in unit_ids.items()}
+        before = {_grant_text(g, emails, paths) for g in (org.grants if org else ())}
+        after = {_grant_text(g, emails, paths) for g in new_grants}
         await uow.audit.record(
             tenant.id,
             clock.now(),
             actor,
             "org.import",
-            {k: v for k, v in summary.__dict__.items() if isinstance(v, int)},
+            {
+                **{k: v for k, v in summary.__dict__.items() if isinstance(v, int)},
+                "grants_added": sorted(after - before),
+                "grants_removed": sorted(before - after),
+            },
         )
         await uow.commit()
     return summary

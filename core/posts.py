@@ -89,6 +89,16 @@ class PostRepository(Protocol):
 
 
 @dataclass(frozen=True)
+class MessageAction:
+    """A button under a message (Slack button / Teams Action.Submit): ``action_id`` names
+    the handler, ``value`` is what it gets back (ids only, never a result or an answer)."""
+
+    action_id: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class ResultMessage:
     """A digest or team summary, ready for a platform: text in a small Markdown subset that
     both adapters render (``*bold*``, ``_italic_``, lines starting with ``• ``), a chart."""
@@ -98,6 +108,7 @@ class ResultMessage:
     filename: str
     alt: str
     locale: str
+    actions: tuple[MessageAction, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ async def import_question_set(
                 "version": stored.version,
                 "hash": digest,
                 "items": len(question_set.items),
+                "previous_version": latest.version if latest else None,
+                "previous_hash": latest.content_hash if latest else None,
             },
         )
         await uow.commit()

@@ -7,6 +7,7 @@ from answers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.anonymity.release import CellRelease, ParticipationRelease, Release
 from core.anonymity.suppression import TOO_FEW_RESPONDENTS
@@ -61,9 +62,10 @@ class ScopedResults:
 WHOLE_ORGANISATION = Scope(None, True, None)
 
 
-def scope_of(org: Organisation, member_id: int) -> Scope | None:
-    """The member's scope, or None: no role that sees results."""
-    grants = org.grants_of(member_id)
+def scope_of(org: Organisation, member_id: int, now: datetime | None = None) -> Scope | None:
+    """The member's scope, or None: no role that sees results. With ``now``, expired grants
+    (a time-limited adviser's) give nothing."""
+    grants = org.grants_of(member_id, now)
     roles = {g.role for g in grants}
     if roles & LEADERSHIP_ORG_ROLES:
         return WHOLE_ORGANISATION
@@ -122,7 +124,7 @@ async def latest_results_for(
         org = await uow.organisation.load(tenant_id)
         released = [r for r in await uow.rounds.list(tenant_id) if r.status is RoundStatus.RELEASED]
         snapshot = await uow.rounds.members(released[-1].id) if released else []
-    scope = scope_of(org, member_id)
+    scope = scope_of(org, member_id, clock.now())
     if scope is None or not released:
         return None
     latest = released[-1]

@@ -5,6 +5,8 @@ Columns (header names, any order, case-insensitive):
   optional  leader_of                    unit paths this person leads, separated by ``;``
             roles                        hr_admin; hovedverneombud; amu; adviser
             verneombud_for               unit paths of this verneombud's area, ``;``-separated
+            access_until                 last day (YYYY-MM-DD) of the row's organisation-wide
+                                         roles; required for ``adviser`` (BHT: time-limited)
             locale                       nb or en (default: the setting)
             timezone                     IANA name such as Europe/Oslo (default: the setting)
             slack_user_id, teams_aad_id  platform ids, optional
@@ -17,6 +19,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from core.errors import InputFileError, Problem
@@ -28,6 +31,7 @@ OPTIONAL_COLUMNS = (
     "leader_of",
     "roles",
     "verneombud_for",
+    "access_until",
     "locale",
     "timezone",
     "slack_user_id",
@@ -57,6 +61,15 @@ class RosterRow:
     timezone: str = "Europe/Oslo"
     slack_user_id: str | None = None
     teams_aad_id: str | None = None
+    access_until: date | None = None  # the roles' last day, in the member's timezone
+
+    def roles_expire_at(self) -> datetime | None:
+        """The instant the row's organisation-wide roles end: the start of the day after
+        ``access_until`` in the member's timezone."""
+        if self.access_until is None:
+            return None
+        next_day = self.access_until + timedelta(days=1)
+        return datetime.combine(next_day, time(0), ZoneInfo(self.timezone)).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -193,6 +206,15 @@ def _parse_row(
             )
         else:
             roles.append(Role(value))
+    until_raw = cell("access_until")
+    access_until: date | None = None
+    if until_raw:
+        try:
+            access_until = date.fromisoformat(until_raw)
+        except ValueError:
+            check.add(line, "roster.invalid_date", column="access_until", value=until_raw)
+    if Role.ADVISER in roles and access_until is None and not until_raw:
+        check.add(line, "roster.adviser_needs_until")
     locale_raw = cell("locale")
     locale = normalise_locale(locale_raw) if locale_raw else defaults[0]
     if locale is None:
@@ -218,6 +240,7 @@ def _parse_row(
         timezone=timezone,
         slack_user_id=slack_id,
         teams_aad_id=teams_id,
+        access_until=access_until,
     )
 
 

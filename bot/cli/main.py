@@ -10,6 +10,7 @@ from bot.cli import (
     db,
     demo,
     docs,
+    followup,
     org,
     privacy,
     questions,
@@ -47,6 +48,11 @@ app.add_typer(cadence.plan_app, name="plan")
 app.command("status")(status.status)
 app.add_typer(wheel.app, name="wheel")
 app.add_typer(docs.app, name="docs")
+app.add_typer(followup.evidence_app, name="evidence")
+app.add_typer(followup.assess_app, name="assess")
+app.add_typer(followup.consult_app, name="consult")
+app.add_typer(followup.measure_app, name="measure")
+app.add_typer(followup.audit_app, name="audit")
 org.app.command("sync-slack")(slack.sync_slack)
 
 

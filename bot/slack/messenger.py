@@ -302,10 +302,26 @@ class SlackMessenger:
         channel = to.channel.channel if to.channel else to.person.ref if to.person else None
         if channel is None:
             raise DeliveryError("no_target", permanent=True)
-        blocks = [
+        blocks: list[dict[str, Any]] = [
             {"type": "section", "text": {"type": "mrkdwn", "text": part}}
             for part in split_for_blocks(message.text)
         ]
+        if message.actions:
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": "followup",
+                    "elements": [
+                        {
+                            "type": "button",
+                            "action_id": a.action_id,
+                            "text": {"type": "plain_text", "text": a.label[:75]},
+                            "value": a.value,
+                        }
+                        for a in message.actions
+                    ],
+                }
+            )
         return await self.post_digest(
             to.workspace, channel, message.text[:MAX_TEXT], blocks, message.png, message.filename
         )

@@ -14,13 +14,23 @@ from microsoft_agents.hosting.core import TurnContext
 
 from bot.teams.cards import CONTACT, SUBMIT
 from bot.teams.deps import TeamsDeps, locale_of
-from bot.teams.listeners import commands, events, pulse
+from bot.teams.listeners import commands, events, followup, pulse
 from bot.teams.listeners.replies import reply
 from bot.teams.parse import action_of
 from bot.teams.references import reference_json, speaker_of
+from core.digest_service import START_MEASURE_ACTION
 from core.i18n import t
+from core.measures import CONSULT_ACTION
 
 log = logging.getLogger(__name__)
+
+#: Follow-up card actions (bot/teams/listeners/followup.py), by the action key's value.
+FOLLOWUP = {
+    START_MEASURE_ACTION: followup.start_measure,
+    followup.MEASURE_SUBMIT: followup.measure_submitted,
+    CONSULT_ACTION: followup.consult,
+    followup.CONSULT_SUBMIT: followup.consult_submitted,
+}
 
 
 class TempcheckAgent:
@@ -47,6 +57,8 @@ class TempcheckAgent:
                     await pulse.submitted(self.deps, context, speaker, value)
                 elif action == CONTACT:
                     await pulse.contact_me(self.deps, context, speaker)
+                elif action in FOLLOWUP and isinstance(value, Mapping):
+                    await FOLLOWUP[action](self.deps, context, speaker, value)
                 else:
                     log.warning("unknown card action")
                     found = await self.deps.directory.who(speaker)

@@ -16,6 +16,7 @@ from core.anonymity.release import CellRelease
 from core.comments import CommentWarning
 from core.i18n import t
 from core.messenger import Confirmation, ConfirmationKind, Invitation
+from core.posts import MessageAction
 from core.questions import QuestionSet
 from core.rounds import Round
 from core.submission import AUDIENCES, DEFAULT_AUDIENCE, MAX_COMMENT_CHARS
@@ -231,8 +232,22 @@ class TeamsCards:
         head = from_mrkdwn(t("slackui.results_head", locale, period=period))
         return adaptive_card([text_block(head), text_block("\n".join(lines))])
 
-    def digest(self, text: str, png_data_uri: str | None, alt: str) -> Card:
+    def digest(
+        self,
+        text: str,
+        png_data_uri: str | None,
+        alt: str,
+        actions: Sequence[MessageAction] = (),
+    ) -> Card:
         body = [text_block(from_mrkdwn(text))]
         if png_data_uri is not None:
             body.append({"type": "Image", "url": png_data_uri, "altText": alt, "size": "Stretch"})
-        return adaptive_card(body)
+        buttons = [
+            {
+                "type": "Action.Submit",
+                "title": a.label,
+                "data": {ACTION_KEY: a.action_id, "value": a.value},
+            }
+            for a in actions
+        ]
+        return adaptive_card(body, buttons or None)

@@ -20,7 +20,7 @@ import asyncio
 import base64
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import aiohttp
@@ -31,7 +31,7 @@ from bot.teams.cards import Card, TeamsCards, attachment
 from bot.teams.references import continuation, conversation_id
 from core.i18n import t
 from core.messenger import Confirmation, DeliveryError, Invitation, MessageRef, Recipient
-from core.posts import PostTo, ResultMessage
+from core.posts import MessageAction, PostTo, ResultMessage
 from core.questions import QuestionSet
 from core.rounds import Round
 
@@ -242,12 +242,17 @@ class TeamsMessenger:
         if to.person is not None:
             stored = await self._reference(to.person)
             return await self._digest_card(
-                to.workspace, stored, message.text, message.png, message.locale
+                to.workspace, stored, message.text, message.png, message.locale, message.actions
             )
         if to.channel is None:
             raise DeliveryError("no_target", permanent=True)
         return await self.post_digest(
-            to.workspace, to.channel.channel, message.text, message.png, message.locale
+            to.workspace,
+            to.channel.channel,
+            message.text,
+            message.png,
+            message.locale,
+            message.actions,
         )
 
     async def post_digest(
@@ -257,6 +262,7 @@ class TeamsMessenger:
         text: str,
         png: bytes | None,
         locale: str,
+        actions: Sequence[MessageAction] = (),
     ) -> MessageRef:
         """Post a digest card into a team channel (the app must be installed in the team).
         A chart small enough for Teams' message limit is inlined; a larger one is left out
@@ -264,7 +270,7 @@ class TeamsMessenger:
         stored = await self._channels(workspace, channel) if self._channels else None
         if stored is None:
             raise DeliveryError("no_channel_reference", permanent=True)
-        return await self._digest_card(workspace, stored, text, png, locale)
+        return await self._digest_card(workspace, stored, text, png, locale, actions)
 
     async def _digest_card(
         self,
@@ -273,11 +279,12 @@ class TeamsMessenger:
         text: str,
         png: bytes | None,
         locale: str,
+        actions: Sequence[MessageAction] = (),
     ) -> MessageRef:
         image = None
         if png is not None and len(png) <= MAX_INLINE_IMAGE_BYTES:
             image = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         elif png is not None:
             log.warning("digest chart too large for a Teams message: left out")
-        card = self.cards.digest(text, image, t("teamsui.digest_chart", locale))
+        card = self.cards.digest(text, image, t("teamsui.digest_chart", locale), actions)
         return await self._send_card(workspace, stored, card, "digest")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, commands, events, followup, views
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -13,3 +13,4 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     views.register(app, deps)
     events.register(app, deps)
     commands.register(app, deps)
+    followup.register(app, deps)
