@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from core.destinations import ChannelRef, Purpose
     from core.followup import FollowupRepository
     from core.posts import PostRepository
+    from core.wheel import WheelRepository
 
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
 from core.questions import QuestionSet
@@ -281,6 +282,9 @@ class UnitOfWork(Protocol):
 
     @property
     def posts(self) -> PostRepository: ...
+
+    @property
+    def wheel(self) -> WheelRepository: ...
 
     @property
     def followup(self) -> FollowupRepository: ...

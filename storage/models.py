@@ -383,6 +383,23 @@ class SchedulerWorkerRow(Base):
     next_send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class WheelEntryRow(Base):
+    """A manual entry of the annual wheel (safety round, AMU meeting, training, …); pulses
+    and reviews are generated and not stored here."""
+
+    __tablename__ = "wheel_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
 class EvidenceRow(Base):
     """An entry of the evidence register: another source's finding, or a released cell
     (by reference: round, unit and factor; its value is read from the release, never copied)."""

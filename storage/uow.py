@@ -23,6 +23,7 @@ from storage.repositories import (
     SqlQuestionSetRepository,
 )
 from storage.round_repositories import SqlAnswerRepository, SqlRoundRepository
+from storage.wheel_repository import SqlWheelRepository
 
 
 class SqlUnitOfWork:
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     conversations: SqlConversationRepository
     deliveries: SqlDeliveryRepository
     posts: SqlPostRepository
+    wheel: SqlWheelRepository
     followup: SqlFollowupRepository
 
     def __init__(
@@ -60,6 +62,7 @@ class SqlUnitOfWork:
         self.conversations = SqlConversationRepository(self._session)
         self.deliveries = SqlDeliveryRepository(self._session)
         self.posts = SqlPostRepository(self._session)
+        self.wheel = SqlWheelRepository(self._session)
         self.followup = SqlFollowupRepository(self._session)
         return self
 

@@ -10,6 +10,7 @@ from bot.cli import (
     db,
     demo,
     digest,
+    docs,
     followup,
     org,
     privacy,
@@ -20,6 +21,7 @@ from bot.cli import (
     slack,
     status,
     teams,
+    wheel,
 )
 from bot.cli.common import EXIT_CONFIG, CliState
 from bot.logs import configure_logging
@@ -48,6 +50,8 @@ app.add_typer(channel.app, name="channel")
 app.add_typer(digest.app, name="digest")
 app.add_typer(cadence.plan_app, name="plan")
 app.command("status")(status.status)
+app.add_typer(wheel.app, name="wheel")
+app.add_typer(docs.app, name="docs")
 app.add_typer(followup.evidence_app, name="evidence")
 app.add_typer(followup.assess_app, name="assess")
 app.add_typer(followup.consult_app, name="consult")

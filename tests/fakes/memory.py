@@ -43,6 +43,7 @@ from core.rounds import (
     SnapshotUnit,
     StoredRelease,
 )
+from core.wheel import NewWheelEntry, StoredWheelEntry
 
 
 class IntegrityError(Exception):
@@ -72,6 +73,7 @@ class MemoryState:
     posts: dict[int, tuple[Post, datetime | None]] = field(default_factory=dict)
     tallies: dict[tuple[int, str, str, str], int] = field(default_factory=dict)
     conversations: dict[tuple[int, str], StoredConversation] = field(default_factory=dict)
+    wheel: dict[int, StoredWheelEntry] = field(default_factory=dict)
     evidence: dict[int, Evidence] = field(default_factory=dict)
     assessments: dict[int, Assessment] = field(default_factory=dict)
     consultations: list[Consultation] = field(default_factory=list)
@@ -581,6 +583,28 @@ class MemoryDeliveryRepository:
         return any((r, k, s) == (round_id, kind, status) for (r, _, k, s) in self._s.tallies)
 
 
+class MemoryWheelRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    async def add(self, entry: NewWheelEntry) -> StoredWheelEntry:
+        stored = StoredWheelEntry(**entry.__dict__, id=self._s.new_id())
+        self._s.wheel[stored.id] = stored
+        return stored
+
+    async def list(self, tenant_id: int, start: date, end: date) -> Sequence[StoredWheelEntry]:
+        found = [
+            e for e in self._s.wheel.values() if e.tenant_id == tenant_id and start <= e.day <= end
+        ]
+        return sorted(found, key=lambda e: (e.day, e.id))
+
+    async def remove(self, tenant_id: int, entry_id: int) -> StoredWheelEntry | None:
+        found = self._s.wheel.get(entry_id)
+        if found is None or found.tenant_id != tenant_id:
+            return None
+        return self._s.wheel.pop(entry_id)
+
+
 class MemoryAuditLog:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
@@ -711,6 +735,7 @@ class MemoryUnitOfWork:
         self.answers = MemoryAnswerRepository(self._state)
         self.deliveries = MemoryDeliveryRepository(self._state)
         self.posts = MemoryPostRepository(self._state)
+        self.wheel = MemoryWheelRepository(self._state)
         self.conversations = MemoryConversationRepository(self._state)
         self.followup = MemoryFollowupRepository(self._state)
         return self
