@@ -17,6 +17,7 @@ from core.clock import Clock, SystemClock
 from core.keys import KeyStore
 from core.messenger import Messenger, Platform
 from core.pace import TokenBucketPacer
+from core.posts import ResultPoster
 from core.submission import AnswerSheets
 from storage.engine import create_engine, session_factory
 
@@ -58,8 +59,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     )
 
 
-def build_runner(container: Container, messengers: Mapping[Platform, Messenger]) -> Runner | None:
+def build_runner(
+    container: Container,
+    messengers: Mapping[Platform, Messenger],
+    posters: Mapping[Platform, ResultPoster] | None = None,
+) -> Runner | None:
     """The scheduler and sender of ``tempcheck serve`` (None when TEMPCHECK_SCHEDULER=off)."""
+    from bot.charts import digest_chart
+    from core.digest_service import renderer
     from scheduler.runner import Runner, RunnerConfig
 
     settings = container.settings
@@ -84,6 +91,8 @@ def build_runner(container: Container, messengers: Mapping[Platform, Messenger])
         messengers,
         pacer,
         config,
+        posters,
+        renderer(container.uows, container.clock, digest_chart) if posters else None,
     )
 
 

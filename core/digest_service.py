@@ -235,16 +235,20 @@ async def unit_digest(
     round_id: int | None = None,
     reader_email: str | None = None,
     locale: str | None = None,
+    strict: bool = False,
 ) -> Digest:
     """A unit's digest as its destination would get it: for one reader (``reader_email``),
-    or, without one, for the unit's leaders (or the strictest view when it has none)."""
+    or, without one, for the unit's leaders (or the strictest view when it has none, or
+    with ``strict``: a channel whose members are not known)."""
     async with uows() as uow:
         tenant = await require_tenant(uow, tenant_slug)
         org = await uow.organisation.load(tenant.id)
         unit = require_unit(org, unit_path)
         chosen = round_id if round_id is not None else await _latest_released(uow, tenant.id)
     readers: list[Member] | None
-    if reader_email is not None:
+    if strict:
+        readers = None
+    elif reader_email is not None:
         readers = [await _member_by_email(org, reader_email)]
     else:
         readers = list(leaders_of(org, unit.id)) or None

@@ -29,9 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.clock import Clock
 from core.delivery import SendReport, invitations_from, send_due
 from core.keys import KeyStore
+from core.measures import remind_overdue
 from core.messenger import Messenger, Platform
 from core.pace import TokenBucketPacer
 from core.ports import UnitOfWorkFactory
+from core.posts import PostReport, Render, ResultPoster, post_due
 from scheduler.leader import LeaderLock
 from scheduler.sweep import sweep
 from storage.heartbeat import Heartbeat
@@ -69,7 +71,11 @@ class Runner:
         messengers: Mapping[Platform, Messenger],
         pacer: TokenBucketPacer,
         config: RunnerConfig,
+        posters: Mapping[Platform, ResultPoster] | None = None,
+        render: Render | None = None,
     ) -> None:
+        self.posters = posters or {}
+        self.render = render
         self.uows = uows
         self.keys = keys
         self.clock = clock
@@ -111,9 +117,14 @@ class Runner:
                 "closed": len(report.closed),
                 "released": len(report.released),
                 "shredded": len(report.shredded),
+                "posts": report.posts,
             },
         )
-        return report.deliveries > 0
+        if self.posters:
+            reminded = await remind_overdue(self.uows, self.posters, self.clock)
+            if reminded.sent:
+                log.info("overdue measures reminded", extra={"sent": reminded.sent})
+        return report.deliveries > 0 or report.posts > 0
 
     async def send(self) -> SendReport:
         """Send until nothing is due (another replica may be sending the same fan-out)."""
@@ -124,6 +135,13 @@ class Runner:
             total += report
             if report == SendReport():
                 break
+        if self.render is not None and self.posters and not self._stopping:
+            async with self._sending:
+                posted = await post_due(
+                    self.uows, self.posters, self.clock, self.render, worker=self.worker
+                )
+            if posted != PostReport():
+                log.info("results posted", extra=dict(posted.__dict__))
         return total
 
     async def _send_pass(self) -> SendReport:

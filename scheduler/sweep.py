@@ -39,6 +39,7 @@ from core.i18n import t
 from core.keys import KeyStore
 from core.organisation import Member, Organisation, Tenant
 from core.ports import UnitOfWorkFactory
+from core.posts import materialise_posts
 from core.round_service import (
     close_due_rounds,
     open_round,
@@ -53,6 +54,10 @@ ACTOR = "scheduler"
 LOOKBACK_DAYS = 40  # catch-up window: a monthly period that began while we were down
 PERIODS_AHEAD = 8  # periods looked at from the lookback start: always past "now"
 SKIP_TOO_LATE = "schedule.skip.too_late"
+
+
+#: How long after its release a round's digests are still queued by the sweep.
+POSTS_CATCH_UP = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ class SweepReport:
     deliveries: int = 0
     closed: list[int] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
+    posts: int = 0  # digest and team-summary posts queued
     shredded: list[int] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
@@ -256,6 +262,18 @@ async def sweep(
     for round_id in due:
         await release_round(uows, clock, round_id, actor=ACTOR)
         report.released.append(round_id)
+    # Digests and team summaries of releases (idempotent: a sweep that died between release
+    # and this, or a channel configured since, is caught up while the release is recent).
+    recent = [
+        r.id
+        for listed in rounds.values()
+        for r in listed
+        if r.status is RoundStatus.RELEASED
+        and r.released_at is not None
+        and now - r.released_at <= POSTS_CATCH_UP
+    ]
+    for round_id in dict.fromkeys([*report.released, *recent]):
+        report.posts += await materialise_posts(uows, round_id, now)
     report.shredded = await shred_due_keys(uows, keys, clock, actor=ACTOR)
     return report
 

@@ -20,6 +20,7 @@ from sqlalchemy import event
 
 from bot.app import Container
 from bot.cli.common import CliState, reported, run_with_container, state_of
+from bot.cli.demo_out import Written, write_results
 from bot.cli.org import import_with_progress, print_summary, render_tree
 from bot.cli.questions import coverage_lines
 from core.anonymity.release import CellRelease
@@ -337,7 +338,20 @@ def demo(
     _section(state, "cli.demo.section.rounds")
     for line in run_with_container(state, simulate, clock=clock):
         typer.echo(line)
+
+    async def results(c: Container) -> Written:
+        return await write_results(c, DEMO_TENANT, out, state.locale)
+
+    written = run_with_container(state, results, clock=clock)
     _section(state, "cli.demo.section.next")
+    if written.index is not None:
+        state.say(
+            "cli.demo.results",
+            index=str(written.index),
+            digests=len(written.digests),
+            summaries=len(written.summaries),
+            exports=len(written.exports),
+        )
     state.say("cli.demo.next", db=str(db))
 
 

@@ -112,6 +112,42 @@ def write_beside(path: Path, data: bytes) -> Path:
     return Path(name)
 
 
+async def export_to(
+    c: Container,
+    slug: str,
+    selection: Selection,
+    audience: Audience,
+    fmt: ExportFormat,
+    target: Path,
+    locale: str,
+    who: str,
+) -> ExportDocument:
+    """Collect, write (atomically, after the audit entry is committed) and return an export.
+    ``target`` is an absolute path (it is recorded in the audit log)."""
+    document = await collect_export(
+        c.uows, c.clock, tenant_slug=slug, selection=selection, audience=audience, viewer=who
+    )
+    data = render(document, fmt, locale)
+    temporary = write_beside(target, data)
+    try:
+        await record_export(
+            c.uows,
+            c.clock,
+            document,
+            actor=who,
+            fmt=fmt,
+            file=str(target),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        os.replace(temporary, target)
+    except OSError as error:
+        raise _unwritable(target, error) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+    return document
+
+
 @app.command("export")
 def export(
     ctx: typer.Context,
@@ -150,35 +186,12 @@ def export(
         target = out if out is not None else default_path(slug, selection, chosen_format)
         check_target(target, force=force)
     who = actor()
+    resolved = target.resolve()
 
     async def work(c: Container) -> ExportDocument:
-        document = await collect_export(
-            c.uows,
-            c.clock,
-            tenant_slug=slug,
-            selection=selection,
-            audience=chosen_audience,
-            viewer=who,
+        return await export_to(
+            c, slug, selection, chosen_audience, chosen_format, resolved, state.locale, who
         )
-        data = render(document, chosen_format, state.locale)
-        temporary = write_beside(target, data)
-        try:
-            await record_export(
-                c.uows,
-                c.clock,
-                document,
-                actor=who,
-                fmt=chosen_format,
-                file=str(target.resolve()),
-                sha256=hashlib.sha256(data).hexdigest(),
-            )
-            os.replace(temporary, target)
-        except OSError as error:
-            raise _unwritable(target, error) from None
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
-        return document
 
     document = run_with_container(state, work)
     state.say(

@@ -9,7 +9,7 @@ import typer
 from aiohttp import web
 
 from bot.app import Container, build_container, build_runner, sqlite_guard
-from bot.cli.common import EXIT_CONFIG, CliState, reported, state_of
+from bot.cli.common import EXIT_CONFIG, reported, state_of
 from bot.cli.workers import fork_workers
 from bot.server import build_web_app
 from bot.slack.app import build_slack
@@ -17,6 +17,7 @@ from bot.teams.app import build_teams
 from core.errors import ConfigError, TempcheckError
 from core.i18n import t
 from core.messenger import Messenger, Platform
+from core.posts import ResultPoster
 from storage.engine import is_sqlite
 from storage.migrate import current_revision, head_revision
 
@@ -41,6 +42,7 @@ def serve(
         fork_workers(workers)  # returns in each worker; the parent waits there and exits
     guard = sqlite_guard(settings)
     messengers: dict[Platform, Messenger] = {}
+    posters: dict[Platform, ResultPoster] = {}  # the same adapters: digests, reminders
     with reported(state):
         if guard is not None:
             guard.acquire()  # a second serve on the same SQLite file stops here
@@ -49,6 +51,7 @@ def serve(
         if settings.slack_mode != "off":
             slack, slack_deps = build_slack(container)
             messengers[Platform.SLACK] = slack_deps.messenger
+            posters[Platform.SLACK] = slack_deps.messenger
     teams_routes: list[web.RouteDef] = []
     teams_middlewares: list[Any] = []
     if settings.teams_app_id or settings.teams_allow_anonymous:
@@ -58,8 +61,9 @@ def serve(
             typer.echo(exc.render(state.locale), err=True)
             raise typer.Exit(EXIT_CONFIG) from None
         messengers[Platform.TEAMS] = teams.messenger
+        posters[Platform.TEAMS] = teams.messenger
     app = build_web_app(container, slack, teams_routes, teams_middlewares)
-    _attach_scheduler(app, container, messengers, state)
+    _attach_scheduler(app, container, messengers, posters)
     if guard is not None:
 
         async def unlock(_app: web.Application) -> None:
@@ -115,11 +119,11 @@ def _attach_scheduler(
     app: web.Application,
     container: Container,
     messengers: dict[Platform, Messenger],
-    state: CliState,
+    posters: dict[Platform, ResultPoster],
 ) -> None:
     """Start the scheduler (sweep on the leader, senders everywhere) with the server, and
     stop it before the database is closed."""
-    runner = build_runner(container, messengers)
+    runner = build_runner(container, messengers, posters)
     if runner is None:
         return
 

@@ -178,6 +178,22 @@ def test_demo_runs_end_to_end_offline(workdir: Path) -> None:
     )
     assert "Workload and time pressure: Fjordvik AS " in out and "cells published" in out
     assert "keys and participation ledgers destroyed for" in out
+    # What leaders and employees would see, written beside the database.
+    results = workdir / "demo" / "results"
+    assert f"What leaders and employees would see: {results / 'index.html'}" in out
+    index = (results / "index.html").read_text(encoding="utf-8")
+    assert "overview.html" in index and "digests/fjordvik-as.html" in index
+    company = (results / "digests" / "fjordvik-as.md").read_text(encoding="utf-8")
+    assert company.startswith("# Pulse results for Fjordvik AS, ")
+    assert "(probably " in company and "Participation: " in company
+    overview = (results / "overview.md").read_text(encoding="utf-8")
+    assert "| Factor | Fjordvik AS |" in overview
+    assert (results / "overview.png").read_bytes()[:4] == b"\x89PNG"
+    assert {p.name for p in (results / "exports").iterdir()} == {
+        "results.csv",
+        "results.xlsx",
+        "results.json",
+    }
     # A second run starts from a fresh database and gives the same organisation and the same
     # simulated answers: the same scores.
     code, again = cli(
