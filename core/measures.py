@@ -8,7 +8,7 @@ import logging
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -570,13 +570,18 @@ def follow_up_date(measure: Measure) -> date | None:
 
 
 async def required_factors(
-    uow: UnitOfWork, tenant_id: int, unit_id: int, now: datetime
+    uow: UnitOfWork,
+    tenant_id: int,
+    unit_id: int,
+    now: datetime,
+    covering: Collection[int] = (),
 ) -> frozenset[str]:
     """Factors the unit's next round must include: those of measures on the unit (or a unit
-    above it) that are completed or past their follow-up date, until ``FOLLOW_UP_ROUNDS``
-    rounds of the unit have been opened since that date."""
+    above it, or one of ``covering``: the other units a round of this unit asks) that are
+    completed or past their follow-up date, until ``FOLLOW_UP_ROUNDS`` rounds of the unit
+    that asked the factor have been opened since that date."""
     org = await uow.organisation.load(tenant_id)
-    above = {u for u in org.unit_by_id() if unit_id in org.subtree_ids(u)}
+    above = {u for u in org.unit_by_id() if unit_id in org.subtree_ids(u)} | set(covering)
     pending: dict[str, date] = {}
     for measure in await uow.followup.measures(tenant_id):
         start = follow_up_date(measure)
@@ -588,14 +593,17 @@ async def required_factors(
         return frozenset()
     earliest = min(pending.values())
     rounds = [r for r in await uow.rounds.list(tenant_id) if r.opened_at.date() >= earliest]
-    opened: list[date] = []
+    # (opened, factors asked) of the unit's rounds since: a factor is done once it has been
+    # asked in FOLLOW_UP_ROUNDS rounds (a round with no room for it does not count).
+    opened: list[tuple[date, frozenset[str]]] = []
     for found in rounds:
         if unit_id in {u.unit_id for u in await uow.rounds.units(found.id)}:
-            opened.append(found.opened_at.date())
+            asked = frozenset(item.factor for item in found.items)
+            opened.append((found.opened_at.date(), asked))
     return frozenset(
         factor
         for factor, start in pending.items()
-        if sum(1 for d in opened if d >= start) < FOLLOW_UP_ROUNDS
+        if sum(1 for day, asked in opened if day >= start and factor in asked) < FOLLOW_UP_ROUNDS
     )
 
 

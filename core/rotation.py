@@ -7,6 +7,7 @@ so every member of a unit gets the same items in a round (privacy.md rule 6).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from core.questions import QuestionSet
@@ -105,3 +106,35 @@ def plan_rounds(
     return tuple(
         plan_round(qs, i, cycle_length, max_items) for i in range(start_index, start_index + count)
     )
+
+
+def with_factors(
+    qs: QuestionSet,
+    planned: PlannedRound,
+    factors: Collection[str],
+    max_items: int = DEFAULT_MAX_ITEMS,
+) -> PlannedRound:
+    """The plan, made to measure ``factors`` too (follow-up measurement after a measure):
+    each scored factor the plan does not ask gets its anchor item, in a free place or in
+    place of a rotating item (the last first). The cycle's anchors and the screening item
+    stay, so a factor that does not fit waits for the next round. Still the same items for
+    everyone in the round (rule 6): the factors come from the round's unit, not a person."""
+    items = list(planned.items)
+    fixed = {i for i in items if qs.item(i).anchor or qs.item(i).sensitive}
+    asked = {qs.item(i).factor for i in items}
+    scored = {f.id for f in qs.scored_factors()}
+    for factor in sorted(set(factors) & scored - asked):
+        anchor = qs.anchor_of(factor) or next(iter(qs.items_of(factor)), None)
+        if anchor is None:
+            continue
+        if len(items) < max_items:
+            screening = [i for i in items if qs.item(i).sensitive]
+            at = items.index(screening[0]) if screening else len(items)
+            items.insert(at, anchor.id)
+        else:
+            rotating = [i for i in reversed(items) if i not in fixed]
+            if not rotating:
+                break
+            items[items.index(rotating[0])] = anchor.id
+        fixed.add(anchor.id)
+    return PlannedRound(planned.index, planned.position, tuple(items))

@@ -26,7 +26,7 @@ from core.keys import KeyStatus, KeyStore
 from core.organisation import Organisation, Unit
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.question_sets import require_tenant
-from core.rotation import plan_round
+from core.rotation import plan_round, with_factors
 from core.rounds import (
     NewAnswer,
     NewRound,
@@ -163,7 +163,14 @@ async def open_round(
         if stored is None:
             raise NotFound("question_set.not_stored", key=set_key, version="-")
         index = await uow.rounds.count_for_unit(unit.id)
-        planned = plan_round(stored.question_set, index)
+        # Follow-up measurement: a completed measure's factors are asked again (issue 8).
+        # (Imported here: core.measures reads releases through this module.)
+        from core.measures import required_factors
+
+        follow_up = await required_factors(uow, tenant.id, unit.id, now, covering=parents)
+        planned = with_factors(
+            stored.question_set, plan_round(stored.question_set, index), follow_up
+        )
         units = [SnapshotUnit(u, p) for u, p in sorted(parents.items())]
         new = NewRound(
             tenant_id=tenant.id,
@@ -190,6 +197,7 @@ async def open_round(
                 "unit": unit.path,
                 "period": period,
                 "excluded": [u.path for u in excluded],
+                "follow_up": sorted(follow_up),
                 "eligible": len(members),
                 "thresholds": thresholds.to_dict(),
             },
