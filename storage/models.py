@@ -191,7 +191,9 @@ class AnswerRow(Base):
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    # Indexed: a release reads one round's rows (the index orders them by the random key,
+    # so it keeps no trace of insertion order either).
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     item_id: Mapped[int] = mapped_column(ForeignKey("question_items.id"))
     value: Mapped[int | None] = mapped_column(Integer)  # None: "prefer not to say"

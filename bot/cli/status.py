@@ -4,7 +4,7 @@ Counts only: never who answered or who was reminded (privacy rule 7)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import typer
@@ -27,6 +27,7 @@ class Status:
     leader_free: bool | None  # None: SQLite, one process
     workers: Sequence[WorkerBeat]
     now: datetime
+    posts: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
 async def collect(c: Container) -> Status:
@@ -38,6 +39,7 @@ async def collect(c: Container) -> Status:
             if r.status is not RoundStatus.RELEASED or r.keys_shredded_at is None
         ]
         counts = await uow.deliveries.counts()
+        posts = await uow.posts.counts()
     lock = LeaderLock(c.engine)
     leader_free: bool | None = None
     if not lock.single_process:
@@ -45,7 +47,7 @@ async def collect(c: Container) -> Status:
         leader_free = await lock.ensure()
         await lock.release()
     workers = await Heartbeat(c.engine).workers()
-    return Status(rounds, counts, leader_free, workers, c.clock.now())
+    return Status(rounds, counts, leader_free, workers, c.clock.now(), posts)
 
 
 def _when(value: datetime | None) -> str:
@@ -108,6 +110,11 @@ def status(ctx: typer.Context) -> None:
         typer.echo(t("cli.status.none", locale))
     for (workspace, kind, outcome), count in sorted(found.deliveries.items()):
         typer.echo(f"  {workspace or '-'}  {kind}  {outcome}: {count}")
+    typer.echo(t("cli.status.posts", locale))
+    if not found.posts:
+        typer.echo(t("cli.status.none", locale))
+    for (purpose, outcome), count in sorted(found.posts.items()):
+        typer.echo(f"  {purpose}  {outcome}: {count}")
     if found.leader_free is None:
         typer.echo(t("cli.status.single", locale))
     elif found.leader_free:

@@ -81,6 +81,7 @@ def test_status_shows_leader_next_runs_and_counts_only(
     assert result.exit_code == 0, result.output
     out = result.output
     assert "  invitation  pending: 7" in out
+    assert "Digests and team summaries (results outbox), by purpose and outcome:\n  none" in out
     next_sweep = (now + timedelta(seconds=60)).isoformat(timespec="seconds")
     assert "host-a:11:aaaaaa (on), leader since" in out and f"next sweep {next_sweep}" in out
     assert "host-b:12:bbbbbb (send-only):" in out and "probably stopped" in out
