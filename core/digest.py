@@ -12,7 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from core.anonymity.inputs import AUDIENCE_LEADER
-from core.anonymity.record import Release
+from core.anonymity.record import (
+    CellRelease,
+    CommentRelease,
+    ParticipationRelease,
+    Release,
+)
 from core.anonymity.view import comments_for
 from core.flags import Direction
 from core.i18n import t
@@ -294,3 +299,28 @@ def summary_text(d: Digest) -> str | None:
         lines.append(t("summary.next", loc))
     lines.append(f"_{t('summary.footer', loc)}_")
     return "\n".join(lines)
+
+
+def split_by_unit(release: Release) -> dict[str, Release]:
+    """A release cut into one small release per unit (its cells, participation and
+    comments): a unit's digest reads only its own cells, so a week of digests for a
+    thousand units reads each release once instead of once per unit."""
+    cells: dict[str, list[CellRelease]] = {}
+    for cell in release.cells:
+        cells.setdefault(cell.unit, []).append(cell)
+    parts: dict[str, list[ParticipationRelease]] = {}
+    for part in release.participation:
+        parts.setdefault(part.unit, []).append(part)
+    comments: dict[str, list[CommentRelease]] = {}
+    for comment in release.comments:
+        comments.setdefault(comment.unit, []).append(comment)
+    return {
+        unit: Release(
+            round_id=release.round_id,
+            thresholds=release.thresholds,
+            cells=tuple(cells.get(unit, ())),
+            participation=tuple(parts.get(unit, ())),
+            comments=tuple(comments.get(unit, ())),
+        )
+        for unit in {*cells, *parts, *comments}
+    }

@@ -7,10 +7,12 @@ unit, the round and who it is for.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.anonymity.record import Release
+from core.anonymity.thresholds import Thresholds
 from core.clock import Clock
 from core.destinations import ChannelRef, Purpose, leaders_of
 from core.digest import (
@@ -18,6 +20,7 @@ from core.digest import (
     RoundRelease,
     build_digest,
     chat_text,
+    split_by_unit,
     summary_text,
 )
 from core.errors import NotFound, TempcheckError
@@ -33,7 +36,7 @@ from core.question_sets import require_tenant, require_unit
 from core.questions import QuestionSet
 from core.results import scope_of
 from core.round_service import read_release
-from core.rounds import RoundStatus
+from core.rounds import Round, RoundStatus, StoredRelease
 
 #: The digest's "Start a measure" button (handled by the chat adapters' follow-up listeners).
 START_MEASURE_ACTION = "followup_start_measure"
@@ -51,24 +54,58 @@ class DigestContext:
     answer_units: dict[int, int]  # the latest round's snapshot: member id -> answer unit
 
 
-async def _history(
-    uow: UnitOfWork, tenant_id: int, round_id: int, unit_id: int
-) -> tuple[RoundRelease, ...]:
+#: Parsed releases cut by unit, by the stored document's hash (content-addressed, so a
+#: cached entry can never be stale): posting a week's digests parses each release once.
+_SPLIT: OrderedDict[str, dict[str, Release]] = OrderedDict()
+SPLIT_CACHE_SIZE = 24
+
+
+def _split(stored: StoredRelease) -> dict[str, Release]:
+    found = _SPLIT.get(stored.hash)
+    if found is None:
+        found = split_by_unit(Release.from_json(stored.document))
+        _SPLIT[stored.hash] = found
+        while len(_SPLIT) > SPLIT_CACHE_SIZE:
+            _SPLIT.popitem(last=False)
+    else:
+        _SPLIT.move_to_end(stored.hash)
+    return found
+
+
+async def _released_before(
+    uow: UnitOfWork, tenant_id: int, round_id: int
+) -> list[tuple[Round, frozenset[int]]]:
+    """Released rounds up to ``round_id``, newest first, with the units each one asked."""
     rounds = [
         r
         for r in await uow.rounds.list(tenant_id)
         if r.status is RoundStatus.RELEASED and r.id <= round_id
     ]
-    rounds.sort(key=lambda r: (r.opened_at, r.id))
+    rounds.sort(key=lambda r: (r.opened_at, r.id), reverse=True)
+    return [(r, frozenset(u.unit_id for u in await uow.rounds.units(r.id))) for r in rounds]
+
+
+async def _history(
+    uow: UnitOfWork,
+    released: Sequence[tuple[Round, frozenset[int]]],
+    unit_id: int,
+    documents: dict[int, StoredRelease | None],
+) -> tuple[RoundRelease, ...]:
+    """The unit's last HISTORY_ROUNDS released rounds, oldest first, each cut to the unit."""
     out: list[RoundRelease] = []
-    for found in reversed(rounds):
+    unit = str(unit_id)
+    for found, units in released:
         if len(out) == HISTORY_ROUNDS:
             break
-        if unit_id not in {u.unit_id for u in await uow.rounds.units(found.id)}:
+        if unit_id not in units:
             continue
-        stored = await uow.rounds.release(found.id)
+        if found.id not in documents:
+            documents[found.id] = await uow.rounds.release(found.id)
+        stored = documents[found.id]
         if stored is not None:
-            out.append(RoundRelease(found.period, Release.from_json(stored.document)))
+            part = _split(stored).get(unit)
+            empty = Release(str(found.id), Thresholds(), (), (), ())
+            out.append(RoundRelease(found.period, part or empty))
     return tuple(reversed(out))
 
 
@@ -80,7 +117,8 @@ async def load_context(
         if found is None or found.status is not RoundStatus.RELEASED:
             raise NotFound("round.not_released", round=round_id)
         org = await uow.organisation.load(found.tenant_id)
-        history = await _history(uow, found.tenant_id, round_id, unit_id)
+        released = await _released_before(uow, found.tenant_id, round_id)
+        history = await _history(uow, released, unit_id, {})
         snapshot = {m.member_id: m.answer_unit_id for m in await uow.rounds.members(round_id)}
         await uow.audit.record(
             found.tenant_id,
@@ -289,3 +327,40 @@ async def overview_for(
     qs = await question_set_of(uows, chosen)
     paths = {str(u.id): u.path for u in org.units}
     return overview_table(overview, paths, qs, found.period, locale or viewer.locale)
+
+
+async def week_digests(
+    uows: UnitOfWorkFactory, clock: Clock, round_id: int, *, viewer: str = "digest"
+) -> list[Digest]:
+    """Every unit's digest of a released round as its leaders get it (the strictest view
+    for a unit nobody leads), without posting: each release is read and parsed once, each
+    digest's read audit-logged. What the weekly job costs, as a batch (bench/release.py)."""
+    async with uows() as uow:
+        found = await uow.rounds.get(round_id)
+        if found is None or found.status is not RoundStatus.RELEASED:
+            raise NotFound("round.not_released", round=round_id)
+        org = await uow.organisation.load(found.tenant_id)
+        unit_ids = [u.unit_id for u in await uow.rounds.units(round_id)]
+        snapshot = {m.member_id: m.answer_unit_id for m in await uow.rounds.members(round_id)}
+        stored_set = await uow.questions.by_id(found.question_set_id)
+        released = await _released_before(uow, found.tenant_id, round_id)
+        documents: dict[int, StoredRelease | None] = {}
+        histories = {u: await _history(uow, released, u, documents) for u in unit_ids}
+        for unit_id in unit_ids:
+            await uow.audit.record(
+                found.tenant_id,
+                clock.now(),
+                viewer,
+                "digest.read",
+                {"round": round_id, "unit": unit_id, "rounds": len(histories[unit_id])},
+            )
+        await uow.commit()
+    if stored_set is None:
+        raise NotFound("round.not_found", round=round_id)
+    digests = []
+    for unit_id in unit_ids:
+        leaders = list(leaders_of(org, unit_id))
+        ctx = DigestContext(org, histories[unit_id], snapshot)
+        locale = leaders[0].locale if leaders else DEFAULT_LOCALE
+        digests.append(digest_from(ctx, unit_id, leaders or None, locale, stored_set.question_set))
+    return digests

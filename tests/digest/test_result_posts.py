@@ -146,3 +146,15 @@ async def test_a_claim_left_by_a_dead_sender_is_taken_again_after_the_lease(
     assert await post_due(
         uows, {Platform.SLACK: poster}, clock, render_for(released), worker="w"
     ) == PostReport(sent=3)
+
+
+async def test_a_weeks_digests_in_one_batch(released: Released) -> None:
+    from core.digest_service import week_digests
+
+    digests = await week_digests(released.uows, released.clock, released.round.id)
+    by_unit = {d.unit: d for d in digests}
+    assert set(by_unit) == {"Acme", "Acme/Ops", "Acme/Sales"}
+    assert by_unit["Acme/Sales"].withheld and not by_unit["Acme/Ops"].withheld
+    async with released.uows() as uow:
+        actions = [e.action for e in await uow.audit.entries(released.org.tenant.id)]
+    assert actions.count("digest.read") == 3
