@@ -25,6 +25,7 @@ from core.digest import (
 )
 from core.errors import NotFound, TempcheckError
 from core.flags import Direction
+from core.followup import Measure
 from core.i18n import DEFAULT_LOCALE, t
 from core.messenger import Platform, Recipient
 from core.organisation import Member, Organisation
@@ -52,6 +53,18 @@ class DigestContext:
     org: Organisation
     history: tuple[RoundRelease, ...]
     answer_units: dict[int, int]  # the latest round's snapshot: member id -> answer unit
+    measures: tuple[Measure, ...] = ()  # the tenant's measures (open ones go in digests)
+
+
+def open_measures(measures: Sequence[Measure], unit_id: int, locale: str) -> tuple[str, ...]:
+    """A unit's open measures (planned or in progress), by due date, as digest lines."""
+    mine = sorted(
+        (m for m in measures if m.unit_id == unit_id and m.status.open),
+        key=lambda m: (m.due_on, m.id),
+    )
+    return tuple(
+        t("digest.measure", locale, title=m.title, due=m.due_on.isoformat(), id=m.id) for m in mine
+    )
 
 
 #: Parsed releases cut by unit, by the stored document's hash (content-addressed, so a
@@ -120,6 +133,7 @@ async def load_context(
         released = await _released_before(uow, found.tenant_id, round_id)
         history = await _history(uow, released, unit_id, {})
         snapshot = {m.member_id: m.answer_unit_id for m in await uow.rounds.members(round_id)}
+        measures = tuple(await uow.followup.measures(found.tenant_id))
         await uow.audit.record(
             found.tenant_id,
             clock.now(),
@@ -128,7 +142,7 @@ async def load_context(
             {"round": round_id, "unit": unit_id, "rounds": len(history)},
         )
         await uow.commit()
-    return DigestContext(org, history, snapshot)
+    return DigestContext(org, history, snapshot, measures)
 
 
 async def question_set_of(uows: UnitOfWorkFactory, round_id: int) -> QuestionSet:
@@ -163,6 +177,7 @@ def digest_from(
         readers=audience,
         question_set=question_set,
         locale=locale,
+        measures=open_measures(ctx.measures, unit_id, locale),
     )
 
 
@@ -346,6 +361,7 @@ async def week_digests(
         released = await _released_before(uow, found.tenant_id, round_id)
         documents: dict[int, StoredRelease | None] = {}
         histories = {u: await _history(uow, released, u, documents) for u in unit_ids}
+        measures = tuple(await uow.followup.measures(found.tenant_id))
         for unit_id in unit_ids:
             await uow.audit.record(
                 found.tenant_id,
@@ -360,7 +376,7 @@ async def week_digests(
     digests = []
     for unit_id in unit_ids:
         leaders = list(leaders_of(org, unit_id))
-        ctx = DigestContext(org, histories[unit_id], snapshot)
+        ctx = DigestContext(org, histories[unit_id], snapshot, measures)
         locale = leaders[0].locale if leaders else DEFAULT_LOCALE
         digests.append(digest_from(ctx, unit_id, leaders or None, locale, stored_set.question_set))
     return digests

@@ -158,3 +158,45 @@ async def test_a_weeks_digests_in_one_batch(released: Released) -> None:
     async with released.uows() as uow:
         actions = [e.action for e in await uow.audit.entries(released.org.tenant.id)]
     assert actions.count("digest.read") == 3
+
+
+async def test_open_measures_appear_in_the_units_digest(released: Released) -> None:
+    from datetime import timedelta
+
+    from core.digest import markdown
+    from core.digest_service import week_digests
+    from core.followup import MeasureFields, MeasureLevel, MeasureStatus
+
+    org, clock = released.org, released.clock
+    ops = org.unit_by_path()["Acme/Ops"].id
+    owner = next(m for m in org.members if m.home_unit_id == ops)
+    today = clock.now().date()
+
+    def measure(title: str, status: MeasureStatus, due_days: int) -> MeasureFields:
+        return MeasureFields(
+            title=title, factors=("workload",), unit_id=ops, assessment_id=None,
+            root_cause="too many parallel tasks", level=MeasureLevel.GROUP,
+            owner_id=owner.id, participants=(), start_on=today,
+            due_on=today + timedelta(days=due_days), status=status,
+            expected_effect="fewer late evenings",
+        )  # fmt: skip
+
+    async with released.uows() as uow:
+        for title, status, due in (
+            ("Weekly priority meeting", MeasureStatus.IN_PROGRESS, 30),
+            ("Fix the rota", MeasureStatus.PLANNED, 10),
+            ("Old idea", MeasureStatus.CANCELLED, 5),
+            ("Done already", MeasureStatus.DONE, 1),
+        ):
+            await uow.followup.add_measure(
+                org.tenant.id, measure(title, status, due), "t", clock.now()
+            )
+        await uow.commit()
+    by_unit = {d.unit: d for d in await week_digests(released.uows, clock, released.round.id)}
+    ops_digest = by_unit["Acme/Ops"]
+    assert [m.split(" (")[0] for m in ops_digest.measures] == [
+        "Fix the rota",
+        "Weekly priority meeting",
+    ]
+    assert "Åpne tiltak" in markdown(ops_digest) or "Open measures" in markdown(ops_digest)
+    assert by_unit["Acme/Sales"].measures == ()
