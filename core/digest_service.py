@@ -274,12 +274,11 @@ async def _latest_released(uow: UnitOfWork, tenant_id: int) -> int:
     return max(released, key=lambda r: (r.opened_at, r.id)).id
 
 
-async def _member_by_email(org: Organisation, email: str) -> Member:
-    wanted = email.strip().lower()
-    for member in org.active_members():
-        if member.email.lower() == wanted:
-            return member
-    raise NotFound("digest.no_member", email=email)
+def _member_by_email(org: Organisation, email: str) -> Member:
+    found = org.active_member_by_email(email)
+    if found is None:
+        raise NotFound("digest.no_member", email=email)
+    return found
 
 
 async def unit_digest(
@@ -305,7 +304,7 @@ async def unit_digest(
     if strict:
         readers = None
     elif reader_email is not None:
-        readers = [await _member_by_email(org, reader_email)]
+        readers = [_member_by_email(org, reader_email)]
     else:
         readers = list(leaders_of(org, unit.id)) or None
     viewer = f"member:{readers[0].id}" if readers else "channel"
@@ -332,7 +331,7 @@ async def overview_for(
         chosen = round_id if round_id is not None else await _latest_released(uow, tenant.id)
         found = await uow.rounds.get(chosen)
         snapshot = {m.member_id: m.answer_unit_id for m in await uow.rounds.members(chosen)}
-    viewer = await _member_by_email(org, viewer_email)
+    viewer = _member_by_email(org, viewer_email)
     scope = scope_of(org, viewer.id)
     if scope is None:
         raise TempcheckError("digest.no_scope", email=viewer_email)

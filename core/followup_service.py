@@ -102,16 +102,11 @@ class Actor:
 async def acting(uow: UnitOfWork, clock: Clock, tenant_slug: str, email: str) -> Actor:
     tenant = await require_tenant(uow, tenant_slug)
     org = await uow.organisation.load(tenant.id)
-    wanted = email.strip().lower()
-    member = next((m for m in org.active_members() if m.email.lower() == wanted), None)
-    if member is None:
-        raise NotFound("followup.error.unknown_member", email=email)
-    return Actor(tenant, org, member, clock.now())
+    return Actor(tenant, org, member_by_email(org, email), clock.now())
 
 
 def member_by_email(org: Organisation, email: str) -> Member:
-    wanted = email.strip().lower()
-    found = next((m for m in org.active_members() if m.email.lower() == wanted), None)
+    found = org.active_member_by_email(email)
     if found is None:
         raise NotFound("followup.error.unknown_member", email=email)
     return found

@@ -110,6 +110,11 @@ class Organisation:
     def active_members(self) -> tuple[Member, ...]:
         return tuple(m for m in self.members if m.active)
 
+    def active_member_by_email(self, email: str) -> Member | None:
+        """The active member with this e-mail (matched like the roster: case-insensitive)."""
+        wanted = email.strip().lower()
+        return next((m for m in self.active_members() if m.email.lower() == wanted), None)
+
     def subtree_ids(self, unit_id: int) -> frozenset[int]:
         kids = self.children()
         seen: set[int] = set()

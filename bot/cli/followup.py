@@ -6,7 +6,7 @@ apply as in chat (``core.access``), and the audit log names that member.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import TypeVar
 
@@ -46,6 +46,7 @@ from core.measures import (
 from core.ports import UnitOfWorkFactory
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 evidence_app = typer.Typer(help="Evidence register: safety rounds, incidents, sick-leave trends…")
 assess_app = typer.Typer(help="Risk assessments per factor and unit.")
@@ -64,6 +65,14 @@ def _run(state: CliState, work: Callable[[UnitOfWorkFactory, Container], Awaitab
         return await work(c.uows, c)
 
     return run_with_container(state, inner)
+
+
+def _echo(state: CliState, rows: Sequence[R], line: Callable[[R], str]) -> None:
+    """Print one line per row, or "none" when there is nothing to show."""
+    if not rows:
+        state.say("followup.none")
+    for row in rows:
+        typer.echo(line(row))
 
 
 def _date(raw: str | None) -> date | None:
@@ -158,10 +167,7 @@ def evidence_list(
             factor=factor,
         ),
     )
-    if not found:
-        state.say("followup.none")
-    for e in found:
-        typer.echo(_evidence_line(e, who, state.locale))
+    _echo(state, found, lambda e: _evidence_line(e, who, state.locale))
 
 
 # --- assessments --------------------------------------------------------------------------
@@ -348,10 +354,7 @@ def assess_list(
             uows, c.clock, tenant_slug=tenant or state.tenant, as_email=as_email
         ),
     )
-    if not found:
-        state.say("followup.none")
-    for a in found:
-        typer.echo(_assessment_line(a, who, state.locale))
+    _echo(state, found, lambda a: _assessment_line(a, who, state.locale))
 
 
 # --- consultations ------------------------------------------------------------------------
@@ -425,10 +428,7 @@ def consult_list(
             uows, c.clock, tenant_slug=tenant or state.tenant, as_email=as_email
         ),
     )
-    if not found:
-        state.say("followup.none")
-    for c in found:
-        typer.echo(_consultation_line(c, who, state.locale))
+    _echo(state, found, lambda c: _consultation_line(c, who, state.locale))
 
 
 # --- measures -----------------------------------------------------------------------------
@@ -564,10 +564,7 @@ def measure_list(
         ),
     )
     shown = [m for m in found if overdue(m, who.today)] if only_overdue else found
-    if not shown:
-        state.say("followup.none")
-    for m in shown:
-        typer.echo(_measure_line(m, who, state.locale))
+    _echo(state, shown, lambda m: _measure_line(m, who, state.locale))
 
 
 @measure_app.command("suggest")
@@ -661,7 +658,4 @@ def audit_show(
             as_email=as_email,
         ),
     )
-    if not found:
-        state.say("followup.none")
-    for line in found:
-        typer.echo(line)
+    _echo(state, found, lambda line: line)
