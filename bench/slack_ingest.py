@@ -682,6 +682,11 @@ async def run_backend(backend: str, options: Options) -> BackendResult:
             command = [tempcheck_executable(), "serve", "--port", str(port), "--host", HOST]
             if options.workers > 1 and backend != "sqlite":
                 command += ["--workers", str(options.workers)]
+            profile = os.environ.get("TEMPCHECK_BENCH_PROFILE")
+            if profile:
+                # py-spy's collapsed stacks of the server (its CPU counts in the server's).
+                out = f"{profile}-{backend}.txt"
+                command = ["py-spy", "record", "-r", "200", "-f", "raw", "-o", out, "--", *command]
             server = start(command, log, serve_env)
             await wait_healthy(f"http://{HOST}:{port}/healthz", server, log)
             endpoint = f"http://{HOST}:{port}/slack/events"

@@ -15,10 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.settings import Settings
 from core.clock import Clock, SystemClock
 from core.keys import KeyStore
-from core.messenger import Messenger, Platform
+from core.messenger import MessageRef, Messenger, Platform, Recipient
 from core.pace import TokenBucketPacer
 from core.posts import ResultPoster
-from core.submission import AnswerSheets
+from core.submission import (
+    AnswerSheets,
+    GroupCommit,
+    Submission,
+    SubmissionResult,
+    answer_and_confirm,
+)
 from storage.engine import create_engine, session_factory
 
 if TYPE_CHECKING:  # the scheduler (APScheduler) is loaded by serve only, not by every command
@@ -37,8 +43,32 @@ class Container:
     keys: KeyStore
     #: What open rounds froze, cached for every submission in this process.
     sheets: AnswerSheets = field(default_factory=AnswerSheets)
+    #: Submissions arriving together share one transaction (see core.submission).
+    writes: GroupCommit | None = None
     #: Called by ``close()`` first (shared HTTP sessions and the like).
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def answer(
+        self,
+        messenger: Messenger,
+        submission: Submission,
+        to: Recipient,
+        invitation_message: MessageRef | None,
+        acknowledge: Callable[[SubmissionResult], Awaitable[None]],
+    ) -> SubmissionResult:
+        """A chat adapter's submit: through this process's round cache and group commit."""
+        return await answer_and_confirm(
+            self.uows,
+            self.keys,
+            self.clock,
+            messenger,
+            submission,
+            to,
+            invitation_message,
+            acknowledge,
+            sheets=self.sheets,
+            writes=self.writes,
+        )
 
     async def close(self) -> None:
         try:
@@ -50,12 +80,14 @@ class Container:
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    uows = SqlUnitOfWorkFactory(session_factory(engine))
     return Container(
         settings=settings,
         engine=engine,
-        uows=SqlUnitOfWorkFactory(session_factory(engine)),
+        uows=uows,
         clock=clock or SystemClock(),
         keys=FileKeyStore(settings.key_store_path),
+        writes=GroupCommit(uows),
     )
 
 

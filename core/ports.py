@@ -93,6 +93,10 @@ class OrganisationRepository(Protocol):
 
     async def member_by_slack_id(self, tenant_id: int, slack_user_id: str) -> Member | None: ...
 
+    async def members_by_slack_id(self, tenant_id: int) -> Mapping[str, Member]:
+        """Every member of the tenant linked to a Slack user (active or not), by user id."""
+        ...
+
     async def tenant_for_teams_tenant(self, teams_tenant_id: str) -> Tenant | None: ...
 
     async def link_teams_tenant(self, tenant_id: int, teams_tenant_id: str) -> None: ...
@@ -197,13 +201,14 @@ class RoundRepository(Protocol):
 
 class AnswerRepository(Protocol):
     async def claim(
-        self, round_id: int, pseudonym: str, *, open_at: datetime | None = None
-    ) -> bool:
-        """Record that this pseudonym answered; False when it already had (a duplicate).
+        self, round_id: int, pseudonyms: Sequence[str], *, open_at: datetime
+    ) -> set[str]:
+        """Record that these pseudonyms answered; returns those that had not before (a
+        pseudonym given twice is claimed once).
 
-        With ``open_at``: only while the stored round accepts answers at that instant (status
-        open, before closes_at), checked in the same step as the claim, so that a caller
-        holding an older copy of the round cannot store a late answer; False otherwise.
+        Only while the stored round accepts answers at ``open_at`` (status open, before
+        closes_at), checked in the same step as the claim, so that a caller holding an
+        older copy of the round cannot store a late answer; nothing is claimed otherwise.
         """
         ...
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
+from weakref import WeakKeyDictionary
 
 from core.clock import Clock
 from core.errors import NotFound, TempcheckError
@@ -21,7 +23,7 @@ from core.keys import KeyStore
 from core.ledger import pseudonym
 from core.messenger import Confirmation, ConfirmationKind, MessageRef, Messenger, Recipient
 from core.ports import UnitOfWorkFactory
-from core.rounds import NewAnswer, NewComment, Round
+from core.rounds import NewAnswer, NewComment, Round, RoundStatus
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ AUDIENCES = ("leader", "hr_verneombud", "themes")
 DEFAULT_AUDIENCE = "hr_verneombud"
 MAX_COMMENT_CHARS = 2000
 SENSITIVE_YES = 2
+#: How long a process reuses a round's key read from the key store (while the round is open).
+KEY_REUSE = timedelta(seconds=60)
 
 
 class SubmissionOutcome(StrEnum):
@@ -122,6 +126,7 @@ class AnswerSheets:
     def __init__(self, max_rounds: int = 256) -> None:
         self.max_rounds = max_rounds
         self._sheets: OrderedDict[int, AnswerSheet] = OrderedDict()
+        self._keys: dict[int, tuple[datetime, bytes]] = {}
         self._loading: dict[int, asyncio.Future[AnswerSheet]] = {}
 
     async def get(self, uows: UnitOfWorkFactory, round_id: int) -> AnswerSheet:
@@ -163,11 +168,133 @@ class AnswerSheets:
             self._sheets.popitem(last=False)
         return sheet
 
+    def key(self, keys: KeyStore, sheet: AnswerSheet, now: datetime) -> bytes | None:
+        """The round's key, read from the key store at most once per ``KEY_REUSE`` and
+        never kept past the round's close (a shredded key must not live on in memory)."""
+        round_id = sheet.round.id
+        cached = self._keys.get(round_id)
+        if cached is not None and now < cached[0]:
+            return cached[1]
+        self._keys = {r: k for r, k in self._keys.items() if now < k[0]}  # drop expired
+        key = keys.get(sheet.tenant_slug, round_id)
+        if key is not None:
+            self._keys[round_id] = (min(now + KEY_REUSE, sheet.round.closes_at), key)
+        return key
+
     def refresh(self, found: Round) -> None:
         """Record a round's newer state (its status) as read from the database."""
         sheet = self._sheets.get(found.id)
         if sheet is not None:
             self._sheets[found.id] = replace(sheet, round=found)
+        if found.status is not RoundStatus.OPEN:
+            self._keys.pop(found.id, None)
+
+
+@dataclass(frozen=True)
+class AnswerWrite:
+    """One submission ready to store: its claim, its rows, the instant it was given."""
+
+    round_id: int
+    mark: str
+    answers: Sequence[NewAnswer]
+    comment: NewComment | None
+    now: datetime
+
+
+async def _store(uows: UnitOfWorkFactory, writes: Sequence[AnswerWrite]) -> list[bool]:
+    """One transaction for all ``writes``: claim their ledger rows (one statement per round),
+    store the answers and comments of those claimed, commit. Per write: claimed or not (a
+    repeat, an earlier write of the same pseudonym in ``writes``, or a round that no longer
+    accepts answers at the latest instant among its writes)."""
+    by_round: dict[int, list[AnswerWrite]] = {}
+    for write in writes:
+        by_round.setdefault(write.round_id, []).append(write)
+    async with uows() as uow:
+        fresh: set[tuple[int, str]] = set()
+        for round_id, group in by_round.items():
+            marks = await uow.answers.claim(
+                round_id, [w.mark for w in group], open_at=max(w.now for w in group)
+            )
+            fresh.update((round_id, m) for m in marks)
+        claimed: list[bool] = []
+        rows: dict[int, list[NewAnswer]] = {}
+        for write in writes:
+            ok = (write.round_id, write.mark) in fresh
+            fresh.discard((write.round_id, write.mark))  # a second one in this batch repeats
+            claimed.append(ok)
+            if ok:
+                rows.setdefault(write.round_id, []).extend(write.answers)
+        for round_id, answers in rows.items():
+            await uow.answers.add_answers(round_id, answers)
+        for write, ok in zip(writes, claimed, strict=True):
+            if ok and write.comment is not None:
+                await uow.answers.add_comment(write.round_id, write.comment)
+        await uow.commit()
+    return claimed
+
+
+class _Queue:
+    def __init__(self) -> None:
+        self.waiting: deque[tuple[AnswerWrite, asyncio.Future[bool]]] = deque()
+        self.writer: asyncio.Task[None] | None = None
+
+
+class GroupCommit:
+    """Submissions that arrive while one transaction is being written go together into the
+    next one: one commit (and, on SQLite, one turn of the write lock) for many people.
+
+    Nothing waits for a batch to fill: a submission that finds no transaction in progress
+    is written at once, alone. Each caller is answered only after the transaction holding
+    its submission has committed, so an acknowledged answer is committed. A transaction
+    that fails is retried one submission at a time, so that one bad submission fails
+    alone. The batch holds pseudonyms and anonymous rows only, like a single submission.
+    """
+
+    def __init__(self, uows: UnitOfWorkFactory, max_batch: int = 64) -> None:
+        self._uows = uows
+        self.max_batch = max_batch
+        self._queues: WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = WeakKeyDictionary()
+
+    async def write(self, write: AnswerWrite) -> bool:
+        loop = asyncio.get_running_loop()
+        queue = self._queues.get(loop)
+        if queue is None:
+            queue = self._queues[loop] = _Queue()
+        done: asyncio.Future[bool] = loop.create_future()
+        queue.waiting.append((write, done))
+        if queue.writer is None:
+            queue.writer = loop.create_task(self._drain(queue))
+        return await done
+
+    async def _drain(self, queue: _Queue) -> None:
+        try:
+            while queue.waiting:
+                count = min(len(queue.waiting), self.max_batch)
+                await self._commit([queue.waiting.popleft() for _ in range(count)])
+        finally:
+            queue.writer = None
+            while queue.waiting:  # only when cancelled (the loop is shutting down)
+                _, done = queue.waiting.popleft()
+                done.cancel()
+
+    async def _commit(self, batch: list[tuple[AnswerWrite, asyncio.Future[bool]]]) -> None:
+        try:
+            claimed = await _store(self._uows, [write for write, _ in batch])
+        except Exception as error:  # noqa: BLE001 - handed to the caller, unchanged
+            if len(batch) > 1:
+                for one in batch:
+                    await self._commit([one])
+                return
+            if not batch[0][1].done():
+                batch[0][1].set_exception(error)
+            return
+        except BaseException:
+            for _, done in batch:
+                done.cancel()
+            raise
+        for (_, done), ok in zip(batch, claimed, strict=True):
+            if not done.done():  # its caller may have gone; the answer is stored anyway
+                done.set_result(ok)
 
 
 async def submit(
@@ -176,10 +303,13 @@ async def submit(
     clock: Clock,
     submission: Submission,
     sheets: AnswerSheets | None = None,
+    writes: GroupCommit | None = None,
 ) -> SubmissionResult:
     """Store one submission: one transaction that claims the ledger row and writes the
     answers (and the comment). ``sheets``: the process's cache of what rounds froze; without
-    it the round is read first, in a unit of work of its own."""
+    it the round is read first, in a unit of work of its own. ``writes``: the process's
+    group commit (the transaction is then shared with submissions arriving at the same
+    time); without it the submission has a transaction of its own."""
     if sheets is not None:
         sheet = await sheets.get(uows, submission.round_id)
     else:
@@ -194,29 +324,33 @@ async def submit(
     _validate(found, submission)
     sensitive = {i.item_key for i in found.items if i.sensitive}
     show_help = any(submission.answers[k] == SENSITIVE_YES for k in sensitive)
-    key = keys.get(sheet.tenant_slug, found.id)
+    key = (
+        sheets.key(keys, sheet, now)
+        if sheets is not None
+        else keys.get(sheet.tenant_slug, found.id)
+    )
     if key is None:
         raise TempcheckError("submission.key_missing", round=found.id)
-    mark = pseudonym(key, found.tenant_id, submission.member_id, found.id)
     by_key = sheet.item_rows
-    answers = [NewAnswer(unit_id, by_key[k], v) for k, v in sorted(submission.answers.items())]
     text = (submission.comment or "").strip()
-    async with uows() as uow:
-        if not await uow.answers.claim(found.id, mark, open_at=now):
-            # Closed since it was read, or a repeat: the stored round tells which.
+    write = AnswerWrite(
+        found.id,
+        pseudonym(key, found.tenant_id, submission.member_id, found.id),
+        [NewAnswer(unit_id, by_key[k], v) for k, v in sorted(submission.answers.items())],
+        NewComment(unit_id, submission.audience or DEFAULT_AUDIENCE, text) if text else None,
+        now,
+    )
+    claimed = await writes.write(write) if writes is not None else (await _store(uows, [write]))[0]
+    if not claimed:
+        # Closed since it was read, or a repeat: the stored round tells which.
+        async with uows() as uow:
             current = await uow.rounds.get(found.id)
-            if current is None or not current.accepts_answers(now):
-                if current is not None and sheets is not None:
-                    sheets.refresh(current)
-                raise TempcheckError("submission.round_closed")
-            log.debug("duplicate submission ignored", extra={"round_id": found.id})
-            return SubmissionResult(SubmissionOutcome.ALREADY_ANSWERED, show_help)
-        await uow.answers.add_answers(found.id, answers)
-        if text:
-            await uow.answers.add_comment(
-                found.id, NewComment(unit_id, submission.audience or DEFAULT_AUDIENCE, text)
-            )
-        await uow.commit()
+        if current is None or not current.accepts_answers(now):
+            if current is not None and sheets is not None:
+                sheets.refresh(current)
+            raise TempcheckError("submission.round_closed")
+        log.debug("duplicate submission ignored", extra={"round_id": found.id})
+        return SubmissionResult(SubmissionOutcome.ALREADY_ANSWERED, show_help)
     log.debug("submission stored", extra={"round_id": found.id})
     return SubmissionResult(SubmissionOutcome.ACCEPTED, show_help)
 
@@ -252,11 +386,12 @@ async def answer_and_confirm(
     invitation_message: MessageRef | None,
     acknowledge: Callable[[SubmissionResult], Awaitable[None]] | None = None,
     sheets: AnswerSheets | None = None,
+    writes: GroupCommit | None = None,
 ) -> SubmissionResult:
     """What a chat adapter calls on submit: commit, acknowledge the person (only now that the
     answer is committed), then replace the invitation with a confirmation built only from
     the outcome, never from the answers."""
-    result = await submit(uows, keys, clock, submission, sheets)
+    result = await submit(uows, keys, clock, submission, sheets, writes)
     if acknowledge is not None:
         await acknowledge(result)
     if invitation_message is not None:

@@ -50,6 +50,10 @@ _MEMBER_BY_SLACK = select(_MEMBERS).where(
     _MEMBERS.c.slack_user_id == bindparam("slack_user_id"),
 )
 
+_MEMBERS_ON_SLACK = select(_MEMBERS).where(
+    _MEMBERS.c.tenant_id == bindparam("tenant_id"), _MEMBERS.c.slack_user_id.is_not(None)
+)
+
 
 def _member(row: Any) -> Member:
     """From an ORM row or a Core row of the members table."""
@@ -152,6 +156,10 @@ class SqlOrganisationRepository:
         params = {"tenant_id": tenant_id, "slack_user_id": slack_user_id}
         row = (await self._s.execute(_MEMBER_BY_SLACK, params)).first()
         return _member(row) if row else None
+
+    async def members_by_slack_id(self, tenant_id: int) -> Mapping[str, Member]:
+        rows = await self._s.execute(_MEMBERS_ON_SLACK, {"tenant_id": tenant_id})
+        return {row.slack_user_id: _member(row) for row in rows}
 
     async def tenant_for_teams_tenant(self, teams_tenant_id: str) -> Tenant | None:
         row = await self._s.scalar(

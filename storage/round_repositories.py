@@ -9,7 +9,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, String, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.anonymity.thresholds import Thresholds
@@ -257,39 +256,44 @@ class SqlRoundRepository:
 _LEDGER: Any = LedgerRow.__table__
 _ROUNDS: Any = RoundRow.__table__
 _ANSWERS: Any = AnswerRow.__table__
-ANSWER_ROWS_PER_INSERT = 100
+#: Answer rows per INSERT statement (4 parameters each; far below both databases' limits).
+ANSWER_ROWS_PER_INSERT = 250
+#: Pseudonyms per ledger claim statement.
+CLAIMS_PER_INSERT = 200
 
 
-@lru_cache(maxsize=4)
-def _claim_statement(dialect: str, while_open: bool) -> Any:
-    """The ledger claim, built once per dialect (SQLAlchemy then reuses its compiled form).
+@lru_cache(maxsize=256)
+def _claim_statement(dialect: str, count: int) -> Any:
+    """The ledger claim of ``count`` pseudonyms in one round, built once per dialect and count
+    (SQLAlchemy then reuses its compiled form).
 
-    ``while_open``: the round's status is checked by the statement that claims, not by the
-    caller's (possibly cached) copy of the round. On PostgreSQL FOR SHARE makes a claim wait
-    for a transaction that is closing the round and then see it closed, and a closing
-    transaction waits for the claims in flight (``shuffle`` takes FOR UPDATE). On SQLite the
-    claim runs under the database's single write lock, which gives the same order.
+    The round's status is checked by the statement that claims, not by the caller's
+    (possibly cached) copy of the round. On PostgreSQL FOR SHARE makes a claim wait for a
+    transaction that is closing the round and then see it closed, and a closing transaction
+    waits for the claims in flight (``shuffle`` takes FOR UPDATE). On SQLite the claim runs
+    under the database's single write lock, which gives the same order. ON CONFLICT DO
+    NOTHING: a concurrent duplicate waits for the first transaction and then inserts
+    nothing, so a double click can never store two submissions.
     """
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    if while_open:
-        still_open = (
-            select(_ROUNDS.c.id, bindparam("pseudonym", type_=String(64)))
-            .where(
-                _ROUNDS.c.id == bindparam("round_id"),
-                _ROUNDS.c.status == RoundStatus.OPEN.value,
-                _ROUNDS.c.closes_at > bindparam("open_at", type_=DateTime(timezone=True)),
-            )
-            .with_for_update(read=True)
-        )
-        statement = module.insert(_LEDGER).from_select(["round_id", "pseudonym"], still_open)
-    else:
-        statement = module.insert(_LEDGER).values(
-            round_id=bindparam("round_id"), pseudonym=bindparam("pseudonym")
-        )
-    return statement.on_conflict_do_nothing().returning(_LEDGER.c.pseudonym)
+    marks = ", ".join(f"(:pseudonym_{i})" for i in range(count))
+    if dialect == "postgresql":
+        source, mark, lock = f"(VALUES {marks}) AS v (pseudonym)", "v.pseudonym", " FOR SHARE OF r"
+    else:  # SQLite names the columns of a VALUES list column1, column2, ...
+        source, mark, lock = f"(VALUES {marks}) AS v", "v.column1", ""
+    statement = text(
+        f"INSERT INTO {_LEDGER.name} (round_id, pseudonym) "
+        f"SELECT r.id, {mark} FROM {_ROUNDS.name} AS r, {source} "
+        "WHERE r.id = :round_id AND r.status = :open AND r.closes_at > :open_at"
+        f"{lock} ON CONFLICT DO NOTHING RETURNING pseudonym"
+    )
+    return statement.bindparams(
+        bindparam("open", RoundStatus.OPEN.value),
+        bindparam("open_at", type_=DateTime(timezone=True)),
+        *(bindparam(f"pseudonym_{i}", type_=String(64)) for i in range(count)),
+    )
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _answers_statement(rows: int) -> Any:
     # text(), because SQLAlchemy compiles a multi-row insert() anew on every execution; a
     # text() statement is compiled once and cached like any other.
@@ -306,16 +310,18 @@ class SqlAnswerRepository:
         self._s = session
 
     async def claim(
-        self, round_id: int, pseudonym: str, *, open_at: datetime | None = None
-    ) -> bool:
-        # ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first transaction and
-        # then inserts nothing, so a double click can never store two submissions.
-        params: dict[str, object] = {"round_id": round_id, "pseudonym": pseudonym}
-        if open_at is not None:
-            params["open_at"] = open_at.astimezone(UTC)
-        statement = _claim_statement(self._s.get_bind().dialect.name, open_at is not None)
-        inserted = (await self._s.execute(statement, params)).first()
-        return inserted is not None
+        self, round_id: int, pseudonyms: Sequence[str], *, open_at: datetime
+    ) -> set[str]:
+        claimed: set[str] = set()
+        dialect = self._s.get_bind().dialect.name
+        unique = list(dict.fromkeys(pseudonyms))
+        for start in range(0, len(unique), CLAIMS_PER_INSERT):
+            chunk = unique[start : start + CLAIMS_PER_INSERT]
+            params: dict[str, object] = {"round_id": round_id, "open_at": open_at.astimezone(UTC)}
+            params.update((f"pseudonym_{i}", p) for i, p in enumerate(chunk))
+            rows = await self._s.execute(_claim_statement(dialect, len(chunk)), params)
+            claimed.update(str(p) for (p,) in rows.all())
+        return claimed
 
     async def has_claimed(self, round_id: int, pseudonym: str) -> bool:
         row = await self._s.get(LedgerRow, (round_id, pseudonym))

@@ -20,6 +20,7 @@ All results are timezone-aware UTC. Rules (documented in docs/cadence.md):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -70,27 +71,38 @@ def round_schedule(cadence: Cadence, open_day: date, org_timezone: str) -> Round
     return RoundTimes(opens_at, closes_at, closes_at + timedelta(hours=cadence.release_delay_hours))
 
 
+def _calm(
+    cadence: Cadence, instant: datetime, zone: ZoneInfo, day_after: Callable[[date], date]
+) -> datetime:
+    """``instant``, or the quiet end after it: on the same local date when the end is later
+    that day, else on ``day_after(date)``. A quiet end inside a DST gap moves forward to the
+    end of the gap, which may itself be quiet (when the gap swallows every calm minute of
+    that day): then on to the next end."""
+    for _ in range(_CALM_STEPS):
+        local = instant.astimezone(zone)
+        if cadence.quiet_hours is None or not cadence.in_quiet_hours(local.time()):
+            return instant
+        end = cadence.quiet_hours[1]
+        day = local.date() if local.time() < end else day_after(local.date())
+        instant = local_to_utc(day, end, zone)
+    return instant
+
+
+#: Each step moves to a later quiet end; a DST gap costs one extra step at most.
+_CALM_STEPS = 4
+
+
 def _out_of_quiet(cadence: Cadence, instant: datetime, zone: ZoneInfo) -> datetime:
-    """``instant``, or the first instant after it allowed by the quiet-hours rule."""
-    local = instant.astimezone(zone)
-    if cadence.quiet_hours is None or not cadence.in_quiet_hours(local.time()):
-        return instant
-    end = cadence.quiet_hours[1]
-    if local.time() < end:
-        return local_to_utc(local.date(), end, zone)
-    # The evening part of a window that wraps midnight: the quiet ends on another day.
-    following = next_working_day(cadence, local.date() + timedelta(days=1))
-    return local_to_utc(following, end, zone)
+    """``instant``, or the first instant after it allowed by the quiet-hours rule (the
+    evening part of a window that wraps midnight ends on the next working day)."""
+    return _calm(
+        cadence, instant, zone, lambda day: next_working_day(cadence, day + timedelta(days=1))
+    )
 
 
 def _first_calm_instant(cadence: Cadence, instant: datetime, zone: ZoneInfo) -> datetime:
     """Like ``_out_of_quiet`` but on the very next day, working or not."""
-    local = instant.astimezone(zone)
-    if cadence.quiet_hours is None or not cadence.in_quiet_hours(local.time()):
-        return instant
-    end = cadence.quiet_hours[1]
-    day = local.date() if local.time() < end else local.date() + timedelta(days=1)
-    return local_to_utc(day, end, zone)
+    return _calm(cadence, instant, zone, lambda day: day + timedelta(days=1))
 
 
 def _invite_at(cadence: Cadence, open_day: date, zone: ZoneInfo, window: RoundTimes) -> datetime:

@@ -165,6 +165,13 @@ class MemoryOrganisationRepository:
             None,
         )
 
+    async def members_by_slack_id(self, tenant_id: int) -> Mapping[str, Member]:
+        return {
+            m.slack_user_id: m
+            for m in self._s.members.values()
+            if m.tenant_id == tenant_id and m.slack_user_id
+        }
+
     async def tenant_for_teams_tenant(self, teams_tenant_id: str) -> Tenant | None:
         wanted = teams_tenant_id.lower()
         return next((t for t in self._s.tenants.values() if t.teams_tenant_id == wanted), None)
@@ -374,17 +381,15 @@ class MemoryAnswerRepository:
         self._s = state
 
     async def claim(
-        self, round_id: int, pseudonym: str, *, open_at: datetime | None = None
-    ) -> bool:
-        if open_at is not None:
-            found = self._s.rounds.get(round_id)
-            if found is None or not found.accepts_answers(open_at):
-                return False
+        self, round_id: int, pseudonyms: Sequence[str], *, open_at: datetime
+    ) -> set[str]:
+        found = self._s.rounds.get(round_id)
+        if found is None or not found.accepts_answers(open_at):
+            return set()
         claimed = self._s.ledger.setdefault(round_id, set())
-        if pseudonym in claimed:
-            return False
-        claimed.add(pseudonym)
-        return True
+        fresh = set(pseudonyms) - claimed
+        claimed.update(fresh)
+        return fresh
 
     async def has_claimed(self, round_id: int, pseudonym: str) -> bool:
         return pseudonym in self._s.ledger.get(round_id, set())

@@ -6,20 +6,33 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.slack.deps import DIRECTORY_AFTER_LOOKUPS, TENANT_TTL_S
 from core.clock import FixedClock
 from core.errors import TempcheckError
+from core.keys import KeyStatus, KeyStore
+from core.organisation import MemberFields
 from core.round_service import close_round
-from core.rounds import RoundStatus
-from core.submission import AnswerSheets, Submission, SubmissionOutcome, submit
+from core.rounds import NewAnswer, Round, RoundStatus
+from core.submission import (
+    KEY_REUSE,
+    AnswerSheets,
+    AnswerWrite,
+    GroupCommit,
+    Submission,
+    SubmissionOutcome,
+    submit,
+)
 from storage.engine import create_engine, is_sqlite, session_factory
 from storage.uow import SqlUnitOfWorkFactory
 from tests.flow import answers_for, key_store, open_for, organisation, setup_org
@@ -46,6 +59,22 @@ def statements(engine: AsyncEngine) -> Iterator[list[str]]:
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", on_execute)
         event.remove(engine.sync_engine, "commit", on_commit)
+
+
+@asynccontextmanager
+async def round_open(
+    tmp_path: Path, db_url: str, clock: FixedClock, people: int, keys: KeyStore | None = None
+) -> AsyncIterator[tuple[AsyncEngine, SqlUnitOfWorkFactory, KeyStore, Round]]:
+    """An engine of its own, ``people`` members in one unit and an open round."""
+    engine = create_engine(db_url)
+    uows = SqlUnitOfWorkFactory(session_factory(engine))
+    keys = keys or key_store(tmp_path)
+    try:
+        await setup_org(uows, clock, {"Acme/Ops": people})
+        opened = (await open_for(uows, keys, clock, "2026-W48")).round
+        yield engine, uows, keys, opened
+    finally:
+        await engine.dispose()
 
 
 async def test_a_warm_submission_is_one_lookup_two_inserts_and_a_commit(
@@ -113,12 +142,7 @@ async def test_a_round_closed_elsewhere_after_caching_refuses_a_late_answer(
 async def test_a_cached_open_round_past_closes_at_refuses_without_writing(
     tmp_path: Path, db_url: str, clock: FixedClock
 ) -> None:
-    engine = create_engine(db_url)
-    uows = SqlUnitOfWorkFactory(session_factory(engine))
-    keys = key_store(tmp_path)
-    try:
-        await setup_org(uows, clock, {"Acme/Ops": 6})
-        opened = (await open_for(uows, keys, clock, "2026-W48")).round
+    async with round_open(tmp_path, db_url, clock, 6) as (engine, uows, keys, opened):
         member = next(iter((await organisation(uows)).active_members()))
         sheets = AnswerSheets()
         await sheets.get(uows, opened.id)
@@ -131,8 +155,6 @@ async def test_a_cached_open_round_past_closes_at_refuses_without_writing(
                 uows, keys, clock, Submission(opened.id, member.id, answers_for(opened)), sheets
             )
         assert not [s for s in seen if s.startswith("INSERT")]
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.postgres
@@ -186,36 +208,6 @@ async def _until_a_backend_waits_for_a_lock(engine: AsyncEngine, task: asyncio.F
                 return
         await asyncio.sleep(0)
     pytest.fail("the claim never waited for the round's lock")
-
-
-async def test_concurrent_submissions_queue_for_the_writer_and_store_each_once(
-    tmp_path: Path, db_url: str, clock: FixedClock
-) -> None:
-    """32 submissions at once, each twice (a double click): on SQLite they queue on the
-    in-process writer lock instead of SQLite's busy handler; every answer is stored once."""
-    engine = create_engine(db_url)
-    uows = SqlUnitOfWorkFactory(session_factory(engine))
-    keys = key_store(tmp_path)
-    try:
-        await setup_org(uows, clock, {"Acme/Ops": 32})
-        opened = (await open_for(uows, keys, clock, "2026-W48")).round
-        members = list((await organisation(uows)).active_members())
-        sheets = AnswerSheets()
-        answers = answers_for(opened)
-        results = await asyncio.gather(
-            *(
-                submit(uows, keys, clock, Submission(opened.id, m.id, answers), sheets)
-                for m in members + members
-            )
-        )
-        outcomes = [r.outcome for r in results]
-        assert outcomes.count(SubmissionOutcome.ACCEPTED) == len(members)
-        assert outcomes.count(SubmissionOutcome.ALREADY_ANSWERED) == len(members)
-        async with uows() as uow:
-            assert await uow.answers.ledger_count(opened.id) == len(members)
-            assert len(await uow.answers.answers(opened.id)) == len(members) * len(opened.items)
-    finally:
-        await engine.dispose()
 
 
 async def test_read_only_lookups_do_not_wait_for_a_writer(
@@ -286,3 +278,163 @@ def test_serve_refuses_several_workers_on_sqlite(
         assert result.exit_code == 2
         assert words in result.output
     assert not (tmp_path / "t.db").exists()  # refused before anything was opened
+
+
+@pytest.mark.parametrize("grouped", [False, True], ids=["alone", "group-commit"])
+async def test_concurrent_submissions_store_each_once(
+    tmp_path: Path, db_url: str, clock: FixedClock, grouped: bool
+) -> None:
+    """32 people at once, each twice (a double click). Alone: on SQLite they queue on the
+    in-process writer lock instead of SQLite's busy handler. Through the process's group
+    commit: far fewer commits than submissions. Either way every answer is stored once and
+    every repeat is told so."""
+    async with round_open(tmp_path, db_url, clock, 32) as (engine, uows, keys, opened):
+        members = list((await organisation(uows)).active_members())
+        sheets, writes = AnswerSheets(), GroupCommit(uows) if grouped else None
+        answers = answers_for(opened)
+        with statements(engine) as seen:
+            results = await asyncio.gather(
+                *(
+                    submit(uows, keys, clock, Submission(opened.id, m.id, answers), sheets, writes)
+                    for m in members + members
+                )
+            )
+        outcomes = [r.outcome for r in results]
+        assert outcomes.count(SubmissionOutcome.ACCEPTED) == len(members)
+        assert outcomes.count(SubmissionOutcome.ALREADY_ANSWERED) == len(members)
+        commits = seen.count("COMMIT")
+        assert 1 <= commits <= len(results) // 4 if grouped else commits >= len(members), seen
+        async with uows() as uow:
+            assert await uow.answers.ledger_count(opened.id) == len(members)
+            assert len(await uow.answers.answers(opened.id)) == len(members) * len(opened.items)
+
+
+async def test_a_failing_write_in_a_shared_transaction_fails_alone(
+    tmp_path: Path, db_url: str, clock: FixedClock
+) -> None:
+    """One submission in the batch breaks its transaction (an answer row pointing at an item
+    that does not exist): it alone gets the error and stores nothing; the others are
+    stored, each in a transaction of its own after the shared one failed."""
+    async with round_open(tmp_path, db_url, clock, 8) as (_engine, uows, _keys, opened):
+        item = opened.items[0].item_row_id
+        unit = opened.unit_id
+
+        def write(n: int, item_id: int) -> AnswerWrite:
+            return AnswerWrite(
+                opened.id, f"mark-{n}", [NewAnswer(unit, item_id, 3)], None, clock.now()
+            )
+
+        writes = GroupCommit(uows)
+        outcomes = await asyncio.gather(
+            *(writes.write(write(n, item if n != 2 else 999_999)) for n in range(5)),
+            return_exceptions=True,
+        )
+        assert outcomes[:2] == [True, True] and outcomes[3:] == [True, True], outcomes
+        assert isinstance(outcomes[2], DBAPIError), outcomes[2]
+        async with uows() as uow:
+            assert await uow.answers.ledger_count(opened.id) == 4
+            assert not await uow.answers.has_claimed(opened.id, "mark-2")
+            assert len(await uow.answers.answers(opened.id)) == 4
+
+
+async def test_claim_takes_many_pseudonyms_once_each_and_none_after_close(
+    tmp_path: Path, db_url: str, clock: FixedClock
+) -> None:
+    async with round_open(tmp_path, db_url, clock, 8) as (_engine, uows, _keys, opened):
+        async with uows() as uow:
+            got = await uow.answers.claim(opened.id, ["a", "b", "a"], open_at=clock.now())
+            await uow.commit()
+        assert got == {"a", "b"}
+        async with uows() as uow:
+            got = await uow.answers.claim(opened.id, ["b", "c"], open_at=clock.now())
+            late = await uow.answers.claim(opened.id, ["d"], open_at=opened.closes_at)
+            await uow.commit()
+        assert got == {"c"} and late == set()
+        async with uows() as uow:
+            assert await uow.answers.ledger_count(opened.id) == 3
+
+
+async def test_a_burst_of_lookups_reads_the_slack_directory_once(
+    tmp_path: Path, db_url: str, clock: FixedClock
+) -> None:
+    """Up to DIRECTORY_AFTER_LOOKUPS lookups read one member row each; then the tenant's
+    directory is read once and later lookups read no member; a member linked after that
+    is still found (on its own), a deactivated one still refused from the directory's copy
+    only until it expires."""
+    async with running(tmp_path, db_url, clock) as h:
+        await setup_org(h.container.uows, clock, {"Acme/Ops": 40})
+        people = list((await organisation(h.container.uows)).active_members())
+        tick = [0.0]
+        h.deps.monotonic = lambda: tick[0]
+
+        def body(member: Any) -> dict[str, Any]:
+            return {"user": {"id": member.slack_user_id}, "team": {"id": "T0"}}
+
+        with statements(h.container.engine) as seen:
+            for member in people[:DIRECTORY_AFTER_LOOKUPS]:
+                found = await h.deps.who(body(member))
+                assert found is not None and found[1].id == member.id
+        member_reads = [s for s in seen if s.startswith("SELECT members.")]
+        assert len(member_reads) == DIRECTORY_AFTER_LOOKUPS  # 19 single rows, then all of them
+        with statements(h.container.engine) as seen:
+            for member in people[DIRECTORY_AFTER_LOOKUPS:]:
+                found = await h.deps.who(body(member))
+                assert found is not None and found[1].id == member.id
+        assert not [s for s in seen if s.startswith("SELECT members.")], seen
+        async with h.container.uows() as uow:
+            values = {f.name: getattr(people[0], f.name) for f in fields(MemberFields)}
+            relinked = MemberFields(**{**values, "slack_user_id": "UNEWLYLINKED"})
+            await uow.organisation.update_member(people[0].id, relinked)
+            await uow.commit()
+        with statements(h.container.engine) as seen:
+            found = await h.deps.who({"user": {"id": "UNEWLYLINKED"}, "team": {"id": "T0"}})
+        assert found is not None and found[1].id == people[0].id
+        assert len([s for s in seen if s.startswith("SELECT members.")]) == 1
+        tick[0] += TENANT_TTL_S  # the directory expires: lookups read rows again
+        with statements(h.container.engine) as seen:
+            assert await h.deps.who(body(people[1])) is not None
+        assert len([s for s in seen if s.startswith("SELECT members.")]) == 1
+
+
+class CountingKeys:
+    """The real key store, counting reads."""
+
+    def __init__(self, inner: KeyStore) -> None:
+        self.inner, self.reads = inner, 0
+
+    def create(self, tenant: str, round_id: int) -> None:
+        self.inner.create(tenant, round_id)
+
+    def get(self, tenant: str, round_id: int) -> bytes | None:
+        self.reads += 1
+        return self.inner.get(tenant, round_id)
+
+    def destroy(self, tenant: str, round_id: int) -> None:
+        self.inner.destroy(tenant, round_id)
+
+    def status(self, tenant: str, round_id: int) -> KeyStatus:
+        return self.inner.status(tenant, round_id)
+
+
+async def test_a_round_key_is_read_once_a_minute_and_never_kept_past_close(
+    tmp_path: Path, db_url: str, clock: FixedClock
+) -> None:
+    keys = CountingKeys(key_store(tmp_path))
+    async with round_open(tmp_path, db_url, clock, 8, keys) as (_, uows, _, opened):
+        sheets = AnswerSheets()
+        sheet = await sheets.get(uows, opened.id)
+        first = sheets.key(keys, sheet, clock.now())
+        assert first is not None and keys.reads == 1
+        assert sheets.key(keys, sheet, clock.now() + KEY_REUSE / 2) == first
+        assert keys.reads == 1
+        assert sheets.key(keys, sheet, clock.now() + KEY_REUSE) == first
+        assert keys.reads == 2  # read again after KEY_REUSE
+        just_before = opened.closes_at - KEY_REUSE / 4
+        sheets.key(keys, sheet, just_before)
+        reads = keys.reads
+        assert sheets.key(keys, sheet, opened.closes_at) == first  # from the store, not memory
+        assert keys.reads == reads + 1
+        assert sheets.key(keys, sheet, clock.now()) == first  # cached again
+        sheets.refresh(replace(opened, status=RoundStatus.CLOSED))  # learnt: closed
+        keys.destroy("acme", opened.id)
+        assert sheets.key(keys, sheet, clock.now()) is None  # the cached copy was dropped

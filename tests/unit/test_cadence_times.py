@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -244,3 +245,31 @@ def test_every_message_falls_inside_its_window_and_windows_never_overlap(
         for reminder in times.reminders_at:
             assert times.invite_at < reminder < window.closes_at
             assert not cadence.in_quiet_hours(reminder.astimezone(zone).time())
+
+
+@pytest.mark.parametrize(("round_days", "expected"), [(7, None), (8, datetime(2024, 3, 11, 2, 0))])
+def test_a_quiet_end_inside_the_dst_gap_moves_on_to_a_calm_instant(
+    round_days: int, expected: datetime | None
+) -> None:
+    # Found by hypothesis: quiet 02:01 -> 02:00 leaves one calm minute a day, 02:00-02:01,
+    # which New York's spring gap (Sunday 2024-03-10, 02:00 -> 03:00) removes. The reminder
+    # for the round opening 2024-03-04 moved to that Sunday's quiet end, which the gap turned
+    # into 03:00 (quiet). It must go on to the next calm minute (Monday 02:00), or be dropped
+    # when that is after close.
+    cadence = Cadence(
+        frequency="monthly",
+        weekday=0,
+        send_time=time(2, 1),
+        working_days=(0, 1, 6),
+        quiet_hours=(time(2, 1), time(2, 0)),
+        round_days=round_days,
+        reminder_days=(1,),
+        release_delay_hours=0,
+        holiday_calendar="NO",
+    )
+    zone = ZoneInfo("America/New_York")
+    open_day = d("2024-03-04")
+    window = round_schedule(cadence, open_day, "Europe/Oslo")
+    times = member_times(cadence, open_day, "America/New_York", window)
+    local = [r.astimezone(zone).replace(tzinfo=None) for r in times.reminders_at]
+    assert local == ([] if expected is None else [expected])

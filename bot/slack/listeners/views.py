@@ -22,7 +22,7 @@ from core.comments import comment_warnings
 from core.errors import TempcheckError
 from core.i18n import t
 from core.messenger import DeliveryError, MessageRef, Platform, Recipient
-from core.submission import Submission, SubmissionResult, answer_and_confirm, confirmation_for
+from core.submission import Submission, SubmissionResult, confirmation_for
 
 log = logging.getLogger(__name__)
 
@@ -113,17 +113,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             )
 
         try:
-            await answer_and_confirm(
-                c.uows,
-                c.keys,
-                c.clock,
-                deps.messenger,
-                submission,
-                to,
-                message,
-                acknowledge,
-                sheets=c.sheets,
-            )
+            await c.answer(deps.messenger, submission, to, message, acknowledge)
         except TempcheckError as exc:
             await show(exc.render(locale))
         except DeliveryError as exc:

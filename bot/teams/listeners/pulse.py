@@ -16,7 +16,7 @@ from core.comments import comment_warnings
 from core.errors import TempcheckError
 from core.i18n import t
 from core.messenger import Platform, Recipient
-from core.submission import Submission, SubmissionResult, answer_and_confirm, confirmation_for
+from core.submission import Submission, SubmissionResult, confirmation_for
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +73,7 @@ async def submitted(
         await replace(context, deps.cards.thanks(confirmation_for(result), locale))
 
     try:
-        await answer_and_confirm(
-            c.uows, c.keys, c.clock, deps.messenger, submission, to, None, acknowledge
-        )
+        await c.answer(deps.messenger, submission, to, None, acknowledge)
     except TempcheckError as exc:
         await say(exc.render(locale))
 
