@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from core.cadence import (
     Cadence,
@@ -24,8 +25,11 @@ from core.errors import NotFound
 from core.organisation import Organisation, Unit
 from core.ports import StoredQuestionSet, UnitOfWork, UnitOfWorkFactory
 from core.question_sets import require_tenant
-from core.rotation import PlannedRound, plan_round
+from core.rotation import PlannedRound, plan_round, with_factors
 from core.round_service import tenant_thresholds
+
+if TYPE_CHECKING:
+    from core.measures import FollowUp
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class PlannedPulse:
     times: RoundTimes
     plan: PlannedRound | None  # None: the period already has a round
     existing_round: int | None
+    #: Factors the plan asks because of a measure's follow-up (not in the plain rotation).
+    follow_up: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -225,11 +231,27 @@ async def _plans(
             wanted = [(root.unit, root) for root in schedule.roots]
         rounds = await uow.rounds.list(tenant.id)
         counts = {root.unit.id: await uow.rounds.count_for_unit(root.unit.id) for _, root in wanted}
+        # (Imported here: core.measures imports the round service, which this module uses.)
+        from core.measures import follow_up
+
+        follow_ups = {
+            root.unit.id: await follow_up(uow, tenant.id, root.unit.id, covering=root.units)
+            for _, root in wanted
+        }
     plans = []
     for unit, root in wanted:
         existing = {r.period: r.id for r in rounds if r.unit_id == root.unit.id}
         pulses = (
-            _pulses(root.cadence, stored, counts[root.unit.id], existing, from_day, weeks, timezone)
+            _pulses(
+                root.cadence,
+                stored,
+                counts[root.unit.id],
+                existing,
+                from_day,
+                weeks,
+                timezone,
+                follow_ups[root.unit.id],
+            )
             if root.runs
             else ()
         )
@@ -247,7 +269,12 @@ def _pulses(
     today: date,
     weeks: int,
     timezone: str,
+    follow_up: FollowUp,
 ) -> tuple[PlannedPulse, ...]:
+    """The rounds from ``today``, each with the items the sweep will ask: the rotation, with
+    the follow-up factors due by its open day (measures completed, or past their follow-up
+    date, by then) until each has been asked in enough rounds, the planned ones included."""
+    qs = stored.question_set
     end = today + timedelta(weeks=weeks)
     pulses: list[PlannedPulse] = []
     for open_day in period_starts(cadence, today, weeks + 1):
@@ -258,8 +285,12 @@ def _pulses(
         if period in existing:
             pulses.append(PlannedPulse(period, open_day, times, None, existing[period]))
             continue
-        pulses.append(
-            PlannedPulse(period, open_day, times, plan_round(stored.question_set, index), None)
-        )
+        opens = times.opens_at.date()  # as the sweep will open it (UTC, like opened_at)
+        plain = plan_round(qs, index)
+        planned = with_factors(qs, plain, follow_up.required(opens))
+        asked = {qs.item(i).factor for i in planned.items}
+        follow_up.asked(opens, asked)
+        added = frozenset(asked - {qs.item(i).factor for i in plain.items})
+        pulses.append(PlannedPulse(period, open_day, times, planned, None, added))
         index += 1
     return tuple(pulses)

@@ -569,6 +569,63 @@ def follow_up_date(measure: Measure) -> date | None:
     return min(dates) if dates else None
 
 
+@dataclass
+class FollowUp:
+    """What decides a unit's follow-up factors: the measures on the unit, a unit above it or
+    one its rounds cover, and the factors its rounds asked since the earliest follow-up date.
+    ``required`` answers for any day; ``asked`` adds a round (a planned one, for a preview)."""
+
+    measures: Sequence[Measure]
+    #: The unit, the units above it and the units its rounds cover.
+    units: frozenset[int]
+    #: (opened, factors asked) of the unit's rounds since the earliest follow-up date.
+    opened: list[tuple[date, frozenset[str]]]
+
+    def required(self, day: date) -> frozenset[str]:
+        """Factors of measures completed or past their follow-up date by ``day``, until
+        ``FOLLOW_UP_ROUNDS`` rounds of the unit that asked the factor have been opened since
+        that date (a round with no room for it does not count)."""
+        pending: dict[str, date] = {}
+        for measure in self.measures:
+            start = follow_up_date(measure)
+            if measure.unit_id not in self.units or start is None or start > day:
+                continue
+            for factor in measure.factors:
+                pending[factor] = min(pending.get(factor, start), start)
+        return frozenset(
+            factor
+            for factor, start in pending.items()
+            if sum(1 for opened, asked in self.opened if opened >= start and factor in asked)
+            < FOLLOW_UP_ROUNDS
+        )
+
+    def asked(self, day: date, factors: Collection[str]) -> None:
+        self.opened.append((day, frozenset(factors)))
+
+
+async def follow_up(
+    uow: UnitOfWork, tenant_id: int, unit_id: int, covering: Collection[int] = ()
+) -> FollowUp:
+    """The unit's ``FollowUp``; ``covering``: the other units a round of this unit asks."""
+    org = await uow.organisation.load(tenant_id)
+    units = {u for u in org.unit_by_id() if unit_id in org.subtree_ids(u)} | set(covering)
+    measures = [
+        m
+        for m in await uow.followup.measures(tenant_id)
+        if m.unit_id in units and follow_up_date(m) is not None
+    ]
+    opened: list[tuple[date, frozenset[str]]] = []
+    starts = [d for d in (follow_up_date(m) for m in measures) if d is not None]
+    if starts:
+        earliest = min(starts)
+        for found in await uow.rounds.list(tenant_id):
+            if found.opened_at.date() < earliest:
+                continue
+            if unit_id in {u.unit_id for u in await uow.rounds.units(found.id)}:
+                opened.append((found.opened_at.date(), frozenset(i.factor for i in found.items)))
+    return FollowUp(measures, frozenset(units), opened)
+
+
 async def required_factors(
     uow: UnitOfWork,
     tenant_id: int,
@@ -576,35 +633,8 @@ async def required_factors(
     now: datetime,
     covering: Collection[int] = (),
 ) -> frozenset[str]:
-    """Factors the unit's next round must include: those of measures on the unit (or a unit
-    above it, or one of ``covering``: the other units a round of this unit asks) that are
-    completed or past their follow-up date, until ``FOLLOW_UP_ROUNDS`` rounds of the unit
-    that asked the factor have been opened since that date."""
-    org = await uow.organisation.load(tenant_id)
-    above = {u for u in org.unit_by_id() if unit_id in org.subtree_ids(u)} | set(covering)
-    pending: dict[str, date] = {}
-    for measure in await uow.followup.measures(tenant_id):
-        start = follow_up_date(measure)
-        if measure.unit_id not in above or start is None or start > now.date():
-            continue
-        for factor in measure.factors:
-            pending[factor] = min(pending.get(factor, start), start)
-    if not pending:
-        return frozenset()
-    earliest = min(pending.values())
-    rounds = [r for r in await uow.rounds.list(tenant_id) if r.opened_at.date() >= earliest]
-    # (opened, factors asked) of the unit's rounds since: a factor is done once it has been
-    # asked in FOLLOW_UP_ROUNDS rounds (a round with no room for it does not count).
-    opened: list[tuple[date, frozenset[str]]] = []
-    for found in rounds:
-        if unit_id in {u.unit_id for u in await uow.rounds.units(found.id)}:
-            asked = frozenset(item.factor for item in found.items)
-            opened.append((found.opened_at.date(), asked))
-    return frozenset(
-        factor
-        for factor, start in pending.items()
-        if sum(1 for day, asked in opened if day >= start and factor in asked) < FOLLOW_UP_ROUNDS
-    )
+    """Factors the unit's next round must include (``FollowUp.required`` today)."""
+    return (await follow_up(uow, tenant_id, unit_id, covering)).required(now.date())
 
 
 class Verdict(StrEnum):

@@ -268,7 +268,15 @@ def plan_lines(plan: UnitPlan, state: CliState, weeks: int, timezone: str) -> li
         for item_id in pulse.plan.items:
             item = qs.item(item_id)
             factor = qs.factor(item.factor)
-            mark = "anchor" if item.anchor else "screening" if item.sensitive else None
+            mark = (
+                "follow_up"
+                if item.factor in pulse.follow_up
+                else "anchor"
+                if item.anchor
+                else "screening"
+                if item.sensitive
+                else None
+            )
             lines.append(
                 t(
                     "cli.plan.item",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from core.cadence_service import PlannedPulse, plan_unit
 from core.followup import MeasureLevel, MeasureStatus
 from core.measures import (
     CONSULT_ACTION,
@@ -306,3 +307,40 @@ def test_compare_says_too_small_to_tell() -> None:
     )
     found = compare("w", ("40", ("35", "45"), True), ("70", ("65", "75"), True))
     assert found.change == 30 and found.uncertainty is not None and 0 < found.uncertainty < 30
+
+
+async def test_the_plan_preview_shows_follow_up_factors_as_the_rounds_will_ask_them(
+    roles: Roles, tmp_path: Path
+) -> None:
+    """plan show agrees with the rounds the sweep then opens: a completed measure's factors
+    appear (marked) in the next rounds until asked twice, and the rotation after it."""
+    keys = key_store(tmp_path)
+    measure = await _create(roles, factors=("workload", "role_clarity"))
+    await _update(roles, measure, status="done")
+
+    async def preview() -> tuple[str, list[PlannedPulse]]:
+        today = roles.clock.now().date()
+        plan = await plan_unit(
+            roles.uows, tenant_slug=roles.tenant, unit_path="Acme/Ops", from_day=today,
+            weeks=6, timezone="UTC",
+        )  # fmt: skip
+        return plan.root.unit.path, [p for p in plan.pulses if p.plan is not None]
+
+    bank = load_default_bank()
+    root, planned = await preview()  # Ops's people are asked by the rounds of its root
+    assert planned[0].follow_up, planned[0]
+    assert planned[0].follow_up <= {"workload", "role_clarity"}
+    marked = [p.follow_up for p in planned]
+    seen = {f: sum(f in m for m in marked) for f in ("workload", "role_clarity")}
+    assert all(count >= 1 for count in seen.values()), marked
+    # Open the planned rounds as the sweep would: each asks exactly what the preview said.
+    for pulse in planned[:4]:
+        assert pulse.plan is not None
+        roles.clock.set(pulse.times.opens_at)
+        opened = await open_for(roles.uows, keys, roles.clock, pulse.period, unit=root)
+        assert tuple(i.item_key for i in opened.round.items) == pulse.plan.items, pulse.period
+        factors = {bank.item(i).factor for i in pulse.plan.items}
+        assert pulse.follow_up <= factors
+        roles.clock.set(pulse.times.closes_at)
+        await close_round(roles.uows, roles.clock, opened.round.id, actor="t")
+    assert not [p for p in (await preview())[1] if p.follow_up]  # asked twice each: done
