@@ -38,6 +38,12 @@ TenantOption = typer.Option(None, "--tenant", help="Tenant slug (default: TEMPCH
 def open_(
     ctx: typer.Context,
     unit: str | None = typer.Option(None, help="Unit path (default: the whole organisation)."),
+    exclude: list[str] = typer.Option(
+        [],
+        "--exclude",
+        help="A unit below --unit whose subtree is left out (it gets rounds of its own); "
+        "repeatable.",
+    ),
     period: str | None = typer.Option(None, help="Period label (default: this ISO week)."),
     set_key: str = typer.Option("default", "--set", help="Question set key."),
     days: int = typer.Option(7, min=1, max=31, help="Days the round stays open."),
@@ -63,6 +69,7 @@ def open_(
             tenant_slug=tenant or state.tenant,
             actor=actor(),
             unit_path=unit,
+            exclude=exclude,
             period=period,
             set_key=set_key,
             duration=timedelta(days=days),

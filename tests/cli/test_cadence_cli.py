@@ -242,3 +242,16 @@ def test_plan_without_unit_lists_every_root_and_why_small_ones_are_skipped(
         "Acme/Ops has the same cadence as Acme: its people are asked in the rounds of Acme." in out
     )
     assert "Each round asks 8 people" in out and "2026-W48: opens Mon 2026-11-23 09:00" in out
+
+
+def test_round_open_exclude_leaves_a_subtree_out(workdir: Path) -> None:
+    """--exclude reaches the round service: leaving Acme/Ops (4 people) out of Acme's round
+    leaves 4, too few to ask; a unit outside the round or unknown is refused by name."""
+    code, out = cli("round", "open", "--unit", "Acme", "--exclude", "Acme/Ops")
+    assert code == 1 and "only 4 people would be asked" in out, out
+    code, out = cli("round", "open", "--unit", "Acme/Ops", "--exclude", "Acme")
+    assert code == 1 and "Acme is not below Acme/Ops" in out, out
+    code, out = cli("round", "open", "--unit", "Acme", "--exclude", "Acme/Nope")
+    assert code == 1 and "no unit 'Acme/Nope'" in out, out
+    code, out = cli("round", "open", "--unit", "Acme", "--period", "2026-W48")
+    assert code == 0 and "8 people asked" in out, out
