@@ -11,6 +11,8 @@ import typer
 
 from bot.app import Container
 from bot.cli.common import run_with_container, state_of
+from core.cadence import SKIP_EMPTY
+from core.cadence_service import load_schedule
 from core.i18n import t
 from core.rounds import Round, RoundStatus
 from scheduler.leader import LeaderLock
@@ -28,6 +30,9 @@ class Status:
     workers: Sequence[WorkerBeat]
     now: datetime
     posts: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    #: Units whose own cadence gets no rounds, with the reason (a message; SKIP_EMPTY left out:
+    #: nobody is left to ask there, so nobody is missing a pulse).
+    skipped: Sequence[tuple[str, Mapping[str, object]]] = ()
 
 
 async def collect(c: Container) -> Status:
@@ -40,6 +45,14 @@ async def collect(c: Container) -> Status:
         ]
         counts = await uow.deliveries.counts()
         posts = await uow.posts.counts()
+        skipped = []
+        for tenant in await uow.organisation.list_tenants():
+            schedule = await load_schedule(uow, await uow.organisation.load(tenant.id))
+            skipped += [
+                (root.skip, schedule.skip_params(root))
+                for root in schedule.roots
+                if root.skip is not None and root.skip != SKIP_EMPTY
+            ]
     lock = LeaderLock(c.engine)
     leader_free: bool | None = None
     if not lock.single_process:
@@ -47,7 +60,7 @@ async def collect(c: Container) -> Status:
         leader_free = await lock.ensure()
         await lock.release()
     workers = await Heartbeat(c.engine).workers()
-    return Status(rounds, counts, leader_free, workers, c.clock.now(), posts)
+    return Status(rounds, counts, leader_free, workers, c.clock.now(), posts, skipped)
 
 
 def _when(value: datetime | None) -> str:
@@ -105,6 +118,10 @@ def status(ctx: typer.Context) -> None:
                 release=due,
             )
         )
+    if found.skipped:
+        typer.echo(t("cli.status.skipped", locale, count=len(found.skipped)))
+        for key, params in found.skipped:
+            typer.echo("  " + t(key, locale, **params))
     typer.echo(t("cli.status.deliveries", locale))
     if not found.deliveries:
         typer.echo(t("cli.status.none", locale))

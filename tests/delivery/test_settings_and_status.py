@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.settings import load_settings
+from core.cadence_service import set_unit_cadence
 from core.clock import FixedClock
 from core.delivery import INVITATION, materialise
 from core.errors import ConfigError
@@ -51,9 +52,14 @@ async def _prepare(tmp_path: Path, url: str, now: datetime) -> list[Member]:
     engine = create_engine(url)
     try:
         uows = SqlUnitOfWorkFactory(session_factory(engine))
-        await setup_org(uows, clock, {"Acme/Ops": 7})
+        await setup_org(uows, clock, {"Acme/Ops": 7, "Acme/Tiny": 3})
         found = (await open_for(uows, key_store(tmp_path), clock, "2026-W48")).round
         await materialise(uows, found.id, INVITATION, lambda m: clock.now())
+        # A unit of 3 with a cadence of its own: too small to get rounds, said in status.
+        await set_unit_cadence(
+            uows, clock, tenant_slug="acme", unit_path="Acme/Tiny",
+            changes={"frequency": "monthly"}, actor="t",
+        )  # fmt: skip
         beat = Heartbeat(engine)
         await beat.join("host-a:11:aaaaaa", "on", now)
         await beat.join("host-b:12:bbbbbb", "send-only", now - timedelta(hours=1))
@@ -80,7 +86,9 @@ def test_status_shows_leader_next_runs_and_counts_only(
     result = CliRunner().invoke(app, ["--locale", "en", "status"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "  invitation  pending: 7" in out
+    assert "  invitation  pending: 10" in out
+    assert "Units with a cadence of their own that get no rounds: 1" in out
+    assert "  Acme/Tiny: no round opens; its rounds would ask only 3 people" in out
     assert "Digests and team summaries (results outbox), by purpose and outcome:\n  none" in out
     next_sweep = (now + timedelta(seconds=60)).isoformat(timespec="seconds")
     assert "host-a:11:aaaaaa (on), leader since" in out and f"next sweep {next_sweep}" in out
