@@ -1,8 +1,9 @@
 """The Messenger port for Slack: invitation DMs, their "answered, thanks" update, digests.
 
-Retries live here and nowhere else. slack_sdk's own retry handlers sleep with the real
-``asyncio.sleep``; a client used here must be built with ``retry_handlers=[]`` (see
-``slack_client``) so that waiting goes through the injected ``sleep`` and tests never wait.
+Retries follow core.retry's policy (shared with Teams); this module says what each Slack
+failure means. slack_sdk's own retry handlers sleep with the real ``asyncio.sleep``; a client
+used here must be built with ``retry_handlers=[]`` (see ``slack_client``) so that waiting
+goes through the injected ``sleep`` and tests never wait.
 
 - 429: wait ``Retry-After`` and try again. While one call waits, the other calls of the same
   method in the same workspace wait too: that is the scope of Slack's limits.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import aiohttp
@@ -35,6 +36,7 @@ from core.messenger import (
     Recipient,
 )
 from core.posts import PostTo, ResultMessage
+from core.retry import CONNECTION_ERROR, Failure, Retry, retry_after
 
 log = logging.getLogger("bot.slack.messenger")
 
@@ -72,10 +74,6 @@ PERMANENT_ERRORS = frozenset(
 TRANSIENT_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
-#: What a lost connection or an interrupted upload is reported as.
-CONNECTION_ERROR = "connection_error"
-
-DEFAULT_RETRY_AFTER = 1.0
 #: Slack's limits: 3,000 characters in a section's text, 40,000 in a message's ``text``.
 MAX_SECTION = 3000
 MAX_TEXT = 40000
@@ -115,21 +113,29 @@ def _error_code(exc: SlackApiError) -> str | None:
     return str(data["error"]) if isinstance(data, dict) and data.get("error") else None
 
 
-def _retry_after(headers: Mapping[str, Any]) -> float:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            try:
-                return max(0.0, float(value))
-            except (TypeError, ValueError):
-                return DEFAULT_RETRY_AFTER
-    return DEFAULT_RETRY_AFTER
-
-
 DELIVERY_EVENT = "tempcheck_delivery"
 
 
-class SlackRetry:
-    """Runs one Slack Web API call with tempcheck's retry policy (see the module doc)."""
+def _slack_failure(exc: BaseException) -> Failure | None:
+    """What a failed Slack call means (see the module doc)."""
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code if exc.response is not None else 0
+        error = _error_code(exc)
+        if status == 429:
+            return Failure(error or "ratelimited", retry_after=retry_after(exc.response.headers))
+        if status >= 500 or error in TRANSIENT_ERRORS:
+            return Failure(error or f"http_{status}")
+        error = error or f"http_{status}"
+        return Failure(error, permanent=True, expected=error in PERMANENT_ERRORS)
+    if isinstance(exc, aiohttp.ClientError | TimeoutError | SlackRequestError):
+        # SlackRequestError: files_upload_v2 could not deliver the bytes.
+        return Failure(CONNECTION_ERROR)
+    return None
+
+
+class SlackRetry(Retry):
+    """core.retry's policy for Slack Web API calls. Slack limits each method per workspace:
+    while one call sits out a 429, the other calls of that method in that workspace wait."""
 
     def __init__(
         self,
@@ -137,76 +143,13 @@ class SlackRetry:
         sleep: Sleep = asyncio.sleep,
         max_attempts: int = 5,
         rng: random.Random | None = None,
-        base_delay: float = 1.0,
-        max_delay: float = 30.0,
     ) -> None:
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        self._sleep = sleep
-        self.max_attempts = max_attempts
-        self._rng = rng or random.Random()
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self._gates: dict[tuple[str, str], asyncio.Lock] = {}
-
-    def backoff(self, attempt: int) -> float:
-        """Delay after failed attempt ``attempt`` (1-based): half the exponential step fixed,
-        half random, so many senders that failed together do not retry together."""
-        step = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        return step / 2 + self._rng.uniform(0, step / 2)
+        super().__init__(
+            "slack", _slack_failure, sleep=sleep, max_attempts=max_attempts, rng=rng, logger=log
+        )
 
     async def call(self, workspace: str, method: str, operation: Callable[[], Awaitable[T]]) -> T:
-        # Slack limits each method per workspace: while one call sits out a 429, the other
-        # calls of that method in that workspace wait at the gate instead of earning more.
-        gate = self._gates.setdefault((workspace, method), asyncio.Lock())
-        for attempt in range(1, self.max_attempts + 1):
-            async with gate:
-                pass
-            rate_limited = False
-            try:
-                return await operation()
-            except SlackApiError as exc:
-                status = exc.response.status_code if exc.response is not None else 0
-                error = _error_code(exc)
-                if status == 429:
-                    rate_limited = True
-                    error = error or "ratelimited"
-                    delay = _retry_after(exc.response.headers)
-                elif status >= 500 or error in TRANSIENT_ERRORS:
-                    error = error or f"http_{status}"
-                    delay = self.backoff(attempt)
-                else:
-                    error = error or f"http_{status}"
-                    level = logging.INFO if error in PERMANENT_ERRORS else logging.WARNING
-                    log.log(level, "slack %s failed permanently: %s", method, error)
-                    raise DeliveryError(error, permanent=True) from None
-            except (aiohttp.ClientError, TimeoutError, SlackRequestError):
-                # SlackRequestError: files_upload_v2 could not deliver the bytes.
-                error = CONNECTION_ERROR
-                delay = self.backoff(attempt)
-            if attempt == self.max_attempts:
-                log.warning(
-                    "slack %s gave up: %s (attempt %d/%d)",
-                    method,
-                    error,
-                    attempt,
-                    self.max_attempts,
-                )
-                raise DeliveryError(error, permanent=False, retry_after=delay)
-            log.info(
-                "slack %s failed: %s (attempt %d/%d), retrying in %.1fs",
-                method,
-                error,
-                attempt,
-                self.max_attempts,
-                delay,
-            )
-            if rate_limited:
-                async with gate:
-                    await self._sleep(delay)
-            else:
-                await self._sleep(delay)
-        raise AssertionError("unreachable")  # the loop returns or raises
+        return await self.run((workspace, method), method, operation)
 
 
 class SlackMessenger:

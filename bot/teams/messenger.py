@@ -3,7 +3,8 @@ channel digests.
 
 Every send is a proactive turn (``continue_conversation``) in the conversation whose
 reference was stored when the app was installed for the person or they wrote to it.
-Retries live here and nowhere else, with an injectable ``sleep`` (tests never wait):
+Retries follow core.retry's policy (shared with Slack), with an injectable ``sleep`` (tests
+never wait); this module says what each Bot Connector failure means:
 
 - 429: wait ``Retry-After`` (seconds) and try again; meanwhile the other sends to the same
   tenant wait too (Teams limits per app and tenant, and per conversation).
@@ -33,6 +34,7 @@ from core.i18n import t
 from core.messenger import Confirmation, DeliveryError, Invitation, MessageRef, Recipient
 from core.posts import MessageAction, PostTo, ResultMessage
 from core.questions import QuestionSet
+from core.retry import CONNECTION_ERROR, Failure, Retry, retry_after
 from core.rounds import Round
 
 log = logging.getLogger("bot.teams.messenger")
@@ -50,8 +52,6 @@ ChannelFor = Callable[[str, str], Awaitable[Mapping[str, object] | None]]
 FormFor = Callable[[int], Awaitable[tuple[Round, QuestionSet] | None]]
 
 RETRY_STATUSES = frozenset({412, 500, 502, 503, 504})
-CONNECTION_ERROR = "connection_error"
-DEFAULT_RETRY_AFTER = 1.0
 #: Teams refuses messages over about 100 KB; an inline chart must leave room for the card.
 MAX_INLINE_IMAGE_BYTES = 60_000
 
@@ -63,18 +63,23 @@ def card_activity(card: Card, activity_id: str | None = None) -> Activity:
     return Activity.model_validate(data)
 
 
-def _retry_after(headers: Mapping[str, str] | None) -> float:
-    value = (headers or {}).get("Retry-After")
-    if value is None:
-        return DEFAULT_RETRY_AFTER
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return DEFAULT_RETRY_AFTER
+def _teams_failure(exc: BaseException) -> Failure | None:
+    """What a failed Bot Connector call means (see the module doc)."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        error = f"http_{exc.status}"
+        if exc.status == 429:
+            return Failure(error, retry_after=retry_after(exc.headers))
+        if exc.status in RETRY_STATUSES:
+            return Failure(error)
+        return Failure(error, permanent=True, expected=exc.status in (403, 404))
+    if isinstance(exc, aiohttp.ClientError | TimeoutError):
+        return Failure(CONNECTION_ERROR)
+    return None
 
 
-class TeamsRetry:
-    """Runs one Bot Connector operation with tempcheck's retry policy (see the module doc)."""
+class TeamsRetry(Retry):
+    """core.retry's policy for Bot Connector calls; Teams limits per app and tenant, so a
+    429 holds the tenant's other sends."""
 
     def __init__(
         self,
@@ -82,65 +87,13 @@ class TeamsRetry:
         sleep: Sleep = asyncio.sleep,
         max_attempts: int = 5,
         rng: random.Random | None = None,
-        base_delay: float = 1.0,
-        max_delay: float = 30.0,
     ) -> None:
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        self._sleep = sleep
-        self.max_attempts = max_attempts
-        self._rng = rng or random.Random()
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self._gates: dict[str, asyncio.Lock] = {}
-
-    def backoff(self, attempt: int) -> float:
-        """Half the exponential step fixed, half random, so senders that failed together
-        do not retry together."""
-        step = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        return step / 2 + self._rng.uniform(0, step / 2)
+        super().__init__(
+            "teams", _teams_failure, sleep=sleep, max_attempts=max_attempts, rng=rng, logger=log
+        )
 
     async def call(self, workspace: str, name: str, operation: Callable[[], Awaitable[T]]) -> T:
-        gate = self._gates.setdefault(workspace, asyncio.Lock())
-        for attempt in range(1, self.max_attempts + 1):
-            async with gate:
-                pass
-            rate_limited = False
-            try:
-                return await operation()
-            except aiohttp.ClientResponseError as exc:
-                error = f"http_{exc.status}"
-                if exc.status == 429:
-                    rate_limited = True
-                    delay = _retry_after(exc.headers)
-                elif exc.status in RETRY_STATUSES:
-                    delay = self.backoff(attempt)
-                else:
-                    level = logging.INFO if exc.status in (403, 404) else logging.WARNING
-                    log.log(level, "teams %s failed permanently: %s", name, error)
-                    raise DeliveryError(error, permanent=True) from None
-            except (aiohttp.ClientError, TimeoutError):
-                error = CONNECTION_ERROR
-                delay = self.backoff(attempt)
-            if attempt == self.max_attempts:
-                log.warning(
-                    "teams %s gave up: %s (attempt %d/%d)", name, error, attempt, self.max_attempts
-                )
-                raise DeliveryError(error, permanent=False, retry_after=delay)
-            log.info(
-                "teams %s failed: %s (attempt %d/%d), retrying in %.1fs",
-                name,
-                error,
-                attempt,
-                self.max_attempts,
-                delay,
-            )
-            if rate_limited:
-                async with gate:
-                    await self._sleep(delay)
-            else:
-                await self._sleep(delay)
-        raise AssertionError("unreachable")  # the loop returns or raises
+        return await self.run(workspace, name, operation)
 
 
 class TeamsMessenger:
