@@ -63,6 +63,20 @@ class StoredConversation:
 
 
 @dataclass(frozen=True)
+class StoredChannel:
+    """A Teams channel the app is installed in: its address (the conversation reference,
+    opaque JSON) and the names an operator recognises it by."""
+
+    tenant_id: int
+    channel_id: str
+    team_id: str
+    team_name: str | None
+    channel_name: str | None
+    reference: Mapping[str, object]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     id: int
     tenant_id: int | None
@@ -246,6 +260,19 @@ class ConversationRepository(Protocol):
     async def reachable(self, tenant_id: int) -> frozenset[str]:
         """The AAD object ids of the tenant that have a stored reference."""
         ...
+
+    async def save_channel(self, channel: StoredChannel) -> bool:
+        """Store or refresh a team channel (a name not given keeps the stored one); True
+        when it was new or changed."""
+        ...
+
+    async def channel(self, tenant_id: int, channel_id: str) -> StoredChannel | None: ...
+
+    async def channels(self, tenant_id: int) -> Sequence[StoredChannel]:
+        """The tenant's known team channels, by team and channel name."""
+        ...
+
+    async def forget_channel(self, tenant_id: int, channel_id: str) -> None: ...
 
 
 class AuditLog(Protocol):

@@ -278,6 +278,24 @@ class TeamsConversationRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class TeamsChannelRow(Base):
+    """A Teams channel the app is installed in (seen in the team's conversationUpdate or a
+    message there): where a digest for that channel goes. An address and the names shown
+    to the operator, nothing about people."""
+
+    __tablename__ = "teams_channels"
+    __table_args__ = (UniqueConstraint("tenant_id", "channel_id", name="uq_teams_channels"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(256))
+    team_id: Mapped[str] = mapped_column(String(256))
+    team_name: Mapped[str | None] = mapped_column(String(256))
+    channel_name: Mapped[str | None] = mapped_column(String(256))
+    reference: Mapped[dict[str, object]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class DeliveryRow(Base):
     """The outbox: one row per member, round and kind; unique, so a double fire or a second
     replica cannot create a second message."""

@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.destinations import ChannelRef, Purpose
 from core.messenger import Platform
 from core.organisation import Member, MemberFields, Organisation, Role, RoleGrant, Tenant, Unit
-from core.ports import AuditEntry, ContactRequest, StoredConversation, StoredQuestionSet
+from core.ports import (
+    AuditEntry,
+    ContactRequest,
+    StoredChannel,
+    StoredConversation,
+    StoredQuestionSet,
+)
 from core.questions import QuestionSet, dump_yaml, parse_question_set
 from storage.models import (
     AuditRow,
@@ -23,6 +29,7 @@ from storage.models import (
     QuestionItemRow,
     QuestionSetRow,
     RoleGrantRow,
+    TeamsChannelRow,
     TeamsConversationRow,
     TenantRow,
     UnitCadenceRow,
@@ -430,3 +437,56 @@ class SqlConversationRepository:
             )
         )
         return frozenset(rows)
+
+    async def _channel_row(self, tenant_id: int, channel_id: str) -> TeamsChannelRow | None:
+        return await self._s.scalar(
+            select(TeamsChannelRow).where(
+                TeamsChannelRow.tenant_id == tenant_id, TeamsChannelRow.channel_id == channel_id
+            )
+        )
+
+    async def save_channel(self, channel: StoredChannel) -> bool:
+        row = await self._channel_row(channel.tenant_id, channel.channel_id)
+        if row is None:
+            row = TeamsChannelRow(tenant_id=channel.tenant_id, channel_id=channel.channel_id)
+            self._s.add(row)
+        before = (row.team_id, row.team_name, row.channel_name, row.reference)
+        row.team_id = channel.team_id
+        row.team_name = channel.team_name or row.team_name
+        row.channel_name = channel.channel_name or row.channel_name
+        row.reference = dict(channel.reference)
+        if (row.team_id, row.team_name, row.channel_name, row.reference) == before:
+            return False
+        row.updated_at = channel.updated_at
+        await self._s.flush()
+        return True
+
+    async def channel(self, tenant_id: int, channel_id: str) -> StoredChannel | None:
+        row = await self._channel_row(tenant_id, channel_id)
+        return _stored_channel(row) if row is not None else None
+
+    async def channels(self, tenant_id: int) -> Sequence[StoredChannel]:
+        rows = await self._s.scalars(
+            select(TeamsChannelRow).where(TeamsChannelRow.tenant_id == tenant_id)
+        )
+        found = [_stored_channel(r) for r in rows]
+        return sorted(found, key=lambda c: (c.team_name or "", c.channel_name or "", c.channel_id))
+
+    async def forget_channel(self, tenant_id: int, channel_id: str) -> None:
+        await self._s.execute(
+            delete(TeamsChannelRow).where(
+                TeamsChannelRow.tenant_id == tenant_id, TeamsChannelRow.channel_id == channel_id
+            )
+        )
+
+
+def _stored_channel(row: TeamsChannelRow) -> StoredChannel:
+    return StoredChannel(
+        row.tenant_id,
+        row.channel_id,
+        row.team_id,
+        row.team_name,
+        row.channel_name,
+        dict(row.reference),
+        aware(row.updated_at),
+    )

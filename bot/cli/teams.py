@@ -11,6 +11,8 @@ import typer
 from bot.app import Container
 from bot.cli.common import EXIT_CONFIG, CliState, actor, reported, run_with_container, state_of
 from bot.teams.package import build_package
+from core.i18n import t
+from core.ports import StoredChannel
 from core.question_sets import require_tenant
 
 app = typer.Typer(help="Microsoft Teams: the app package; tie a Teams tenant to an organisation.")
@@ -64,3 +66,37 @@ def link(
 
     run_with_container(state, work)
     state.say("teams.link.done", teams_tenant=teams_tenant_id.lower(), tenant=slug)
+
+
+@app.command("channels")
+def channels(
+    ctx: typer.Context,
+    tenant: str | None = typer.Option(None, help="Tenant slug (default: TEMPCHECK_TENANT)."),
+) -> None:
+    """The team channels the app has been added to, with the ids `tempcheck channel set`
+    takes (recorded when the app is added to a team or hears from one of its channels)."""
+    state = state_of(ctx)
+    slug = tenant or state.tenant
+
+    async def work(c: Container) -> list[StoredChannel]:
+        async with c.uows() as uow:
+            found = await require_tenant(uow, slug)
+            return list(await uow.conversations.channels(found.id))
+
+    known = run_with_container(state, work)
+    locale = state.locale
+    if not known:
+        typer.echo(t("teams.channels.none", locale))
+        return
+    typer.echo(t("teams.channels.header", locale))
+    unnamed = t("teams.channels.unnamed", locale)
+    for channel in known:
+        typer.echo(
+            t(
+                "teams.channels.row",
+                locale,
+                team=channel.team_name or unnamed,
+                channel=channel.channel_name or unnamed,
+                id=channel.channel_id,
+            )
+        )

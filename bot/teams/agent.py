@@ -47,6 +47,8 @@ class TempcheckAgent:
             ActivityTypes.conversation_update,
         ):
             await self.deps.directory.remember(speaker, reference_json(activity))
+            if not speaker.personal:
+                await self.deps.directory.remember_team(speaker, activity)
         if kind == ActivityTypes.conversation_update:
             await events.conversation_update(self.deps, context, speaker)
         elif kind == ActivityTypes.message:

@@ -7,13 +7,15 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from microsoft_agents.activity import Activity
+
 from bot.app import Container
 from bot.teams.cards import TeamsCards
 from bot.teams.messenger import TeamsMessenger
-from bot.teams.references import Speaker
+from bot.teams.references import Speaker, channel_reference, team_update
 from core.i18n import DEFAULT_LOCALE, normalise_locale
 from core.organisation import Member, Tenant
-from core.ports import UnitOfWork
+from core.ports import StoredChannel, UnitOfWork
 from core.questions import QuestionSet
 from core.rounds import Round
 
@@ -75,13 +77,53 @@ class TeamsDirectory:
             stored = await uow.conversations.get(tenant.id, aad_object_id)
         return stored.reference if stored else None
 
+    async def remember_team(self, speaker: Speaker, activity: Activity) -> None:
+        """Store, refresh or forget the team channels an activity from a team tells of."""
+        update = team_update(activity)
+        if not (update.seen or update.gone or update.team_gone):
+            return
+        c = self.container
+        async with c.uows() as uow:
+            tenant = await self.tenant_in(uow, speaker.teams_tenant_id)
+            if tenant is None:
+                return
+            changed = False
+            for found in update.seen:
+                stored = StoredChannel(
+                    tenant.id,
+                    found.channel_id,
+                    found.team_id,
+                    found.team_name,
+                    found.channel_name,
+                    channel_reference(activity, found.channel_id),
+                    c.clock.now(),
+                )
+                changed = await uow.conversations.save_channel(stored) or changed
+            gone = set(update.gone)
+            if update.team_gone is not None:
+                known = await uow.conversations.channels(tenant.id)
+                gone |= {k.channel_id for k in known if k.team_id == update.team_gone}
+            for channel_id in sorted(gone):
+                await uow.conversations.forget_channel(tenant.id, channel_id)
+            if changed or gone:
+                await uow.commit()
+        if changed or gone:
+            log.info(
+                "teams channels updated",
+                extra={"tenant_id": tenant.id, "seen": len(update.seen), "gone": len(gone)},
+            )
+
     async def channel_reference(self, workspace: str, channel: str) -> Mapping[str, object] | None:
-        """A channel's address: the tenant's service URL and bot (from any stored reference)
+        """A channel's address: as stored when the app was added to its team or heard from
+        there; else the tenant's service URL and bot (from any stored personal reference)
         with the channel as the conversation."""
         async with self.container.uows() as uow:
             tenant = await self.tenant_in(uow, workspace or None)
             if tenant is None:
                 return None
+            known = await uow.conversations.channel(tenant.id, channel)
+            if known is not None:
+                return known.reference
             for aad in sorted(await uow.conversations.reachable(tenant.id)):
                 stored = await uow.conversations.get(tenant.id, aad)
                 if stored is None:

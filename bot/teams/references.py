@@ -1,8 +1,10 @@
-"""Conversation references: the address of a person's 1:1 chat with the app.
+"""Conversation references: the address of a person's 1:1 chat with the app, and of each
+team channel the app is installed in.
 
-Captured from installationUpdate, conversationUpdate and every message in a personal chat,
-stored per tenant and AAD object id (core's ConversationRepository) as plain JSON, and
-turned back into the SDK's ConversationReference for proactive sends.
+Captured from installationUpdate, conversationUpdate and every message: a personal chat's
+per tenant and AAD object id, a team channel's per tenant and channel id (core's
+ConversationRepository), as plain JSON, and turned back into the SDK's
+ConversationReference for proactive sends.
 """
 
 from __future__ import annotations
@@ -69,3 +71,77 @@ def conversation_id(stored: Mapping[str, object]) -> str:
     if isinstance(conversation, Mapping) and isinstance(conversation.get("id"), str):
         return str(conversation["id"])
     return ""
+
+
+@dataclass(frozen=True)
+class TeamChannel:
+    team_id: str
+    team_name: str | None
+    channel_id: str
+    channel_name: str | None
+
+
+#: channelData.eventType values that say the team is gone.
+_GONE = ("teamDeleted", "teamHardDeleted")
+
+
+def _named(value: object) -> tuple[str, str | None] | None:
+    if isinstance(value, Mapping) and isinstance(value.get("id"), str) and value["id"]:
+        name = value.get("name")
+        return str(value["id"]), str(name) if isinstance(name, str) and name else None
+    return None
+
+
+@dataclass(frozen=True)
+class TeamUpdate:
+    """What an activity from a team says about the app's channels there."""
+
+    seen: tuple[TeamChannel, ...] = ()
+    gone: tuple[str, ...] = ()  # channel ids deleted
+    team_gone: str | None = None  # the app was removed from this team, or it was deleted
+
+
+def team_update(activity: Activity) -> TeamUpdate:
+    """The team channels an activity from a team shows the app is in, or says are gone.
+    The channel the activity was sent in counts (its id is the conversation id without
+    ``;messageid=…``; the team's General channel has the team's id), and a created or
+    renamed channel named in channelData. Nothing for a personal chat."""
+    data = activity.channel_data
+    if not isinstance(data, Mapping):
+        return TeamUpdate()
+    team = _named(data.get("team"))
+    if team is None:
+        return TeamUpdate()
+    event = data.get("eventType")
+    channel = _named(data.get("channel"))
+    if event == "channelDeleted" and channel is not None:
+        return TeamUpdate(gone=(channel[0],))
+    bot_id = activity.recipient.id if activity.recipient else None
+    removed = any(m.id == bot_id for m in activity.members_removed or [])
+    if event in _GONE or removed:
+        return TeamUpdate(team_gone=team[0])
+    seen: dict[str, TeamChannel] = {}
+    if channel is not None:
+        seen[channel[0]] = TeamChannel(team[0], team[1], channel[0], channel[1])
+    conversation = activity.conversation.id.split(";")[0] if activity.conversation else ""
+    if conversation.startswith("19:") and conversation not in seen:
+        general = "General" if conversation == team[0] else None
+        seen[conversation] = TeamChannel(team[0], team[1], conversation, general)
+    return TeamUpdate(seen=tuple(seen.values()))
+
+
+def channel_reference(activity: Activity, channel_id: str) -> dict[str, Any]:
+    """The reference to store for posting into ``channel_id`` of the activity's team: the
+    service URL and bot of the activity, the channel as the conversation, no person."""
+    data = reference_json(activity)
+    data.pop("user", None)
+    conversation: dict[str, Any] = {
+        "id": channel_id,
+        "conversationType": "channel",
+        "isGroup": True,
+    }
+    tenant = speaker_of(activity).teams_tenant_id
+    if tenant:
+        conversation["tenantId"] = tenant
+    data["conversation"] = conversation
+    return data

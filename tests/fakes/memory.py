@@ -29,7 +29,13 @@ from core.followup import (
 )
 from core.messenger import MessageRef
 from core.organisation import Member, MemberFields, Organisation, RoleGrant, Tenant, Unit
-from core.ports import AuditEntry, ContactRequest, StoredConversation, StoredQuestionSet
+from core.ports import (
+    AuditEntry,
+    ContactRequest,
+    StoredChannel,
+    StoredConversation,
+    StoredQuestionSet,
+)
 from core.posts import NewPost, Post, PostStatus
 from core.questions import QuestionSet
 from core.rounds import (
@@ -73,6 +79,7 @@ class MemoryState:
     posts: dict[int, tuple[Post, datetime | None]] = field(default_factory=dict)
     tallies: dict[tuple[int, str, str, str], int] = field(default_factory=dict)
     conversations: dict[tuple[int, str], StoredConversation] = field(default_factory=dict)
+    teams_channels: dict[tuple[int, str], StoredChannel] = field(default_factory=dict)
     wheel: dict[int, StoredWheelEntry] = field(default_factory=dict)
     evidence: dict[int, Evidence] = field(default_factory=dict)
     assessments: dict[int, Assessment] = field(default_factory=dict)
@@ -439,6 +446,30 @@ class MemoryConversationRepository:
 
     async def reachable(self, tenant_id: int) -> frozenset[str]:
         return frozenset(aad for (tenant, aad) in self._s.conversations if tenant == tenant_id)
+
+    async def save_channel(self, channel: StoredChannel) -> bool:
+        key = (channel.tenant_id, channel.channel_id)
+        current = self._s.teams_channels.get(key)
+        fresh = replace(
+            channel,
+            team_name=channel.team_name or (current.team_name if current else None),
+            channel_name=channel.channel_name or (current.channel_name if current else None),
+            reference=copy.deepcopy(dict(channel.reference)),
+        )
+        if current is not None and replace(current, updated_at=fresh.updated_at) == fresh:
+            return False
+        self._s.teams_channels[key] = fresh
+        return True
+
+    async def channel(self, tenant_id: int, channel_id: str) -> StoredChannel | None:
+        return self._s.teams_channels.get((tenant_id, channel_id))
+
+    async def channels(self, tenant_id: int) -> Sequence[StoredChannel]:
+        found = [c for (t, _), c in self._s.teams_channels.items() if t == tenant_id]
+        return sorted(found, key=lambda c: (c.team_name or "", c.channel_name or "", c.channel_id))
+
+    async def forget_channel(self, tenant_id: int, channel_id: str) -> None:
+        self._s.teams_channels.pop((tenant_id, channel_id), None)
 
 
 class MemoryPostRepository:

@@ -6,7 +6,7 @@ from microsoft_agents.hosting.core import TurnContext
 
 from bot.teams.deps import TeamsDeps, locale_of
 from bot.teams.listeners.replies import reply
-from bot.teams.references import Speaker
+from bot.teams.references import Speaker, team_update
 from core.i18n import t
 
 
@@ -14,10 +14,17 @@ async def conversation_update(deps: TeamsDeps, context: TurnContext, speaker: Sp
     activity = context.activity
     added = activity.members_added or []
     bot_id = activity.recipient.id if activity.recipient else None
-    if not speaker.personal or not added:
+    if not added or not any(m.id == bot_id for m in added):
         return
-    if any(m.id == bot_id for m in added):
-        # The app was just added to this person's chat: say hello once.
-        found = await deps.directory.who(speaker)
-        locale = locale_of(found, activity.locale)
-        await reply(context, deps.cards.message(t("teamsui.welcome", locale)))
+    if not speaker.personal:
+        # Added to a team: say, in its General channel, how results get posted here.
+        update = team_update(activity)
+        if update.seen:
+            locale = locale_of(None, activity.locale)
+            text = t("teamsui.team_welcome", locale, channel=update.seen[0].channel_id)
+            await reply(context, deps.cards.message(text))
+        return
+    # The app was just added to this person's chat: say hello once.
+    found = await deps.directory.who(speaker)
+    locale = locale_of(found, activity.locale)
+    await reply(context, deps.cards.message(t("teamsui.welcome", locale)))
