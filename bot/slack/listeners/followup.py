@@ -141,6 +141,13 @@ def _value(values: dict[str, Any], block: str) -> str | None:
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     c = deps.container
 
+    def notice(key: str, locale: str, **params: object) -> dict[str, Any]:
+        """A modal that only says something (not linked, unreadable, done)."""
+        return deps.blocks.message_view(t(key, locale, **params), locale)
+
+    async def replace_with(ack: AsyncAck, key: str, locale: str, **params: object) -> None:
+        await ack(response_action="update", view=notice(key, locale, **params))
+
     @app.action(START_MEASURE_ACTION)
     async def start_measure(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -151,14 +158,11 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             unit_raw, _, factor = str(body["actions"][0]["value"]).partition(":")
             unit_id = int(unit_raw)
         except (KeyError, IndexError, ValueError):
-            text = t("slackui.invalid_payload", locale)
-            await client.views_open(trigger_id=trigger, view=deps.blocks.message_view(text, locale))
-            return
+            view = notice("slackui.invalid_payload", locale)
+        else:
+            view = measure_modal(unit_id, factor or None, locale, c.clock.now().date())
         if found is None:
-            text = t("followup.chat.not_linked", locale)
-            await client.views_open(trigger_id=trigger, view=deps.blocks.message_view(text, locale))
-            return
-        view = measure_modal(unit_id, factor or None, locale, c.clock.now().date())
+            view = notice("followup.chat.not_linked", locale)
         await client.views_open(trigger_id=trigger, view=view)
 
     @app.view(MEASURE_CALLBACK)
@@ -166,8 +170,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         found = await deps.who(body)
         locale = locale_of(found)
         if found is None:
-            text = t("followup.chat.not_linked", locale)
-            await ack(response_action="update", view=deps.blocks.message_view(text, locale))
+            await replace_with(ack, "followup.chat.not_linked", locale)
             return
         tenant, member = found
         view = body.get("view") or {}
@@ -176,8 +179,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             meta = json.loads(view.get("private_metadata") or "{}")
             unit_id = int(meta["unit"])
         except (KeyError, ValueError, TypeError):
-            text = t("slackui.invalid_payload", locale)
-            await ack(response_action="update", view=deps.blocks.message_view(text, locale))
+            await replace_with(ack, "slackui.invalid_payload", locale)
             return
         factor = _value(values, "factor") or str(meta.get("factor") or "")
         title = (_value(values, "title") or "").strip()
@@ -218,14 +220,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             )
             await ack(response_action="errors", errors={"title": text[:150]})
             return
-        done = t(
+        await replace_with(
+            ack,
             "followup.chat.measure_created",
             locale,
             id=measure.id,
             title=measure.title,
             due=measure.due_on.isoformat(),
         )
-        await ack(response_action="update", view=deps.blocks.message_view(done, locale))
         for to, message in consultation_requests(org, measure, c.clock.now()):
             if to.platform is not Platform.SLACK:
                 continue
@@ -244,9 +246,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             subject, _, raw_id = str(body["actions"][0]["value"]).partition(":")
             view = consult_modal(subject, int(raw_id), locale)
         except (KeyError, IndexError, ValueError):
-            view = deps.blocks.message_view(t("slackui.invalid_payload", locale), locale)
+            view = notice("slackui.invalid_payload", locale)
         if found is None:
-            view = deps.blocks.message_view(t("followup.chat.not_linked", locale), locale)
+            view = notice("followup.chat.not_linked", locale)
         await client.views_open(trigger_id=trigger, view=view)
 
     @app.view(CONSULT_CALLBACK)
@@ -254,8 +256,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         found = await deps.who(body)
         locale = locale_of(found)
         if found is None:
-            text = t("followup.chat.not_linked", locale)
-            await ack(response_action="update", view=deps.blocks.message_view(text, locale))
+            await replace_with(ack, "followup.chat.not_linked", locale)
             return
         tenant, member = found
         view = body.get("view") or {}
@@ -273,11 +274,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 comment=_value(values, "comment") or "",
             )
         except (KeyError, ValueError, TypeError):
-            text = t("slackui.invalid_payload", locale)
-            await ack(response_action="update", view=deps.blocks.message_view(text, locale))
+            await replace_with(ack, "slackui.invalid_payload", locale)
             return
         except TempcheckError as exc:
             await ack(response_action="errors", errors={"comment": exc.render(locale)[:150]})
             return
-        text = t("followup.chat.consultation_recorded", locale, id=stored.id)
-        await ack(response_action="update", view=deps.blocks.message_view(text, locale))
+        await replace_with(ack, "followup.chat.consultation_recorded", locale, id=stored.id)
