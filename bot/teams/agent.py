@@ -47,7 +47,9 @@ class TempcheckAgent:
             ActivityTypes.conversation_update,
         ):
             await self.deps.directory.remember(speaker, reference_json(activity))
-            if not speaker.personal:
+            if speaker.personal:
+                await self.deps.directory.link_by_email(speaker, context)
+            else:
                 await self.deps.directory.remember_team(speaker, activity)
         if kind == ActivityTypes.conversation_update:
             await events.conversation_update(self.deps, context, speaker)

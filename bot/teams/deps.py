@@ -4,10 +4,12 @@ up who is talking (tenant by Teams tenant id, member by AAD object id)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import ConnectorClientBase, TurnContext
 
 from bot.app import Container
 from bot.teams.cards import TeamsCards
@@ -20,6 +22,34 @@ from core.questions import QuestionSet
 from core.rounds import Round
 
 log = logging.getLogger(__name__)
+UNMATCHED_MAX = 10_000
+
+
+async def _email_in_teams(context: TurnContext) -> str | None:
+    """The sender's e-mail (or user principal name) from Teams' member record of this
+    conversation; None when Teams does not say or cannot be asked."""
+    activity = context.activity
+    connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+    sender = activity.from_property
+    if connector is None or activity.conversation is None or sender is None or not sender.id:
+        return None
+    try:
+        account = await connector.conversations.get_conversation_member(
+            activity.conversation.id, sender.id
+        )
+    except Exception as error:  # noqa: BLE001 - any failure: not linked now, asked again later
+        log.warning("teams member lookup failed", extra={"error": type(error).__name__})
+        return None
+    extra = account.model_extra or {}
+    for key in ("email", "userPrincipalName"):
+        value = extra.get(key)
+        if isinstance(value, str) and "@" in value:
+            return value
+    return None
+
+
+#: A person whose e-mail matched nobody is asked about again after this long (seconds).
+UNMATCHED_RETRY_S = 3600.0
 
 
 @dataclass
@@ -29,6 +59,8 @@ class TeamsDirectory:
 
     container: Container
     default_tenant: str
+    monotonic: Callable[[], float] = time.monotonic
+    _unmatched: dict[str, float] = field(default_factory=dict, repr=False)
 
     async def tenant_in(self, uow: UnitOfWork, teams_tenant_id: str | None) -> Tenant | None:
         """The organisation linked to this Teams tenant, else TEMPCHECK_TENANT."""
@@ -76,6 +108,48 @@ class TeamsDirectory:
                 return None
             stored = await uow.conversations.get(tenant.id, aad_object_id)
         return stored.reference if stored else None
+
+    async def link_by_email(self, speaker: Speaker, context: TurnContext) -> None:
+        """A person in a personal chat whose AAD object id the roster lacks: ask Teams for
+        their e-mail (the conversation's member record) and, when exactly one active
+        member without a Teams id has it, store the id on that member (audit-logged). A
+        member already linked to another id is never overwritten; no match is asked about
+        again only after ``UNMATCHED_RETRY_S``."""
+        aad = speaker.aad_object_id
+        if aad is None or self.monotonic() - self._unmatched.get(aad, -UNMATCHED_RETRY_S) < (
+            UNMATCHED_RETRY_S
+        ):
+            return
+        c = self.container
+        async with c.uows() as uow:
+            tenant = await self.tenant_in(uow, speaker.teams_tenant_id)
+            if tenant is None or await uow.organisation.member_by_teams_id(tenant.id, aad):
+                return
+        email = await _email_in_teams(context)
+        linked = False
+        if email is not None:
+            async with c.uows() as uow:
+                member = (await uow.organisation.load(tenant.id)).active_member_by_email(email)
+                if member is not None and member.teams_aad_id is None:
+                    fields = replace(member.fields(), teams_aad_id=aad)
+                    await uow.organisation.update_member(member.id, fields)
+                    await uow.audit.record(
+                        tenant.id,
+                        c.clock.now(),
+                        "teams",
+                        "teams.link_member",
+                        {"member": member.id},
+                    )
+                    await uow.commit()
+                    linked = True
+        if linked:
+            self._unmatched.pop(aad, None)
+            log.info("teams member linked by e-mail", extra={"tenant_id": tenant.id})
+        else:
+            if len(self._unmatched) >= UNMATCHED_MAX:
+                self._unmatched.clear()
+            self._unmatched[aad] = self.monotonic()
+            log.info("teams speaker matches no roster e-mail", extra={"tenant_id": tenant.id})
 
     async def remember_team(self, speaker: Speaker, activity: Activity) -> None:
         """Store, refresh or forget the team channels an activity from a team tells of."""

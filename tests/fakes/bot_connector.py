@@ -49,6 +49,9 @@ class FakeBotConnector:
     #: Failures answered, in order, before the next successful call (any method).
     failures: deque[Failure] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    #: What GET /v3/conversations/{c}/members/{id} answers, by member id ("29:…"): Teams'
+    #: TeamsChannelAccount (aadObjectId, email, userPrincipalName, name). Unknown: 404.
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._arrived = asyncio.Condition()
@@ -113,6 +116,21 @@ class FakeBotConnector:
         async def create(request: web.Request) -> web.Response:
             return await self._record(request, "create")
 
+        async def member(request: web.Request) -> web.Response:
+            found = self.members.get(request.match_info["member"])
+            self.calls.append(
+                ConnectorCall(
+                    "member",
+                    request.match_info["conversation"],
+                    None,
+                    {},
+                    request.headers.get("Authorization"),
+                )
+            )
+            if found is None:
+                return web.json_response({"error": {"code": "NotFound"}}, status=404)
+            return web.json_response(found)
+
         app = web.Application()
         app.add_routes(
             [
@@ -120,6 +138,7 @@ class FakeBotConnector:
                 web.post("/v3/conversations/{conversation}/activities", send),
                 web.post("/v3/conversations/{conversation}/activities/{activity}", reply),
                 web.put("/v3/conversations/{conversation}/activities/{activity}", update),
+                web.get("/v3/conversations/{conversation}/members/{member}", member),
             ]
         )
         return app
