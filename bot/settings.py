@@ -45,7 +45,7 @@ class Settings(BaseSettings):
 
     # --- serving -------------------------------------------------------------------
     host: str = "127.0.0.1"
-    port: int = 3978
+    port: int = Field(default=3978, ge=1, le=65535)
     #: Public base URL (https://tempcheck.example.org): OAuth redirects and privacy links.
     public_url: str = "http://127.0.0.1:3978"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import uuid
@@ -144,3 +145,14 @@ async def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """A test that configures logging (the CLI does, on every command) leaves the root logger
+    as it found it: level and handlers."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers

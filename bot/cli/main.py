@@ -76,7 +76,8 @@ def root(
     if locale and chosen is None:
         typer.echo(t("cli.unknown_locale", DEFAULT_LOCALE, locale=locale), err=True)
         raise typer.Exit(EXIT_CONFIG)
-    # The CLI prints its own summaries; service logs matter only when debugging.
+    # The CLI prints its own summaries; service logs matter only when debugging (serve
+    # raises this to TEMPCHECK_LOG_LEVEL).
     configure_logging(settings.log_level if settings.log_level == "DEBUG" else "WARNING")
     ctx.obj = CliState(settings=settings, locale=chosen or settings.default_locale)
 

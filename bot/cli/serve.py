@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from typing import Any
 
 import typer
@@ -11,6 +12,7 @@ from aiohttp import web
 from bot.app import Container, build_container, build_runner, sqlite_guard
 from bot.cli.common import EXIT_CONFIG, reported, state_of
 from bot.cli.workers import fork_workers
+from bot.logs import configure_logging
 from bot.server import build_web_app
 from bot.slack.app import build_slack
 from bot.teams.app import build_teams
@@ -26,7 +28,9 @@ log = logging.getLogger(__name__)
 
 def serve(
     ctx: typer.Context,
-    port: int | None = typer.Option(None, help="Port (default: TEMPCHECK_PORT, 3978)."),
+    port: int | None = typer.Option(
+        None, min=1, max=65535, help="Port (default: TEMPCHECK_PORT, 3978)."
+    ),
     host: str | None = typer.Option(None, help="Interface (default: TEMPCHECK_HOST)."),
     workers: int = typer.Option(
         1, min=1, help="Server processes sharing the port (PostgreSQL only; see docs)."
@@ -35,6 +39,9 @@ def serve(
     """Run the server: /slack/events, /slack/install, /slack/oauth_redirect, /healthz."""
     state = state_of(ctx)
     settings = state.settings
+    # A server's logs are its operator's view (JSON lines at TEMPCHECK_LOG_LEVEL); other
+    # commands print their own summaries and log only warnings.
+    configure_logging(settings.log_level)
     if workers > 1:
         if is_sqlite(settings.database_url):
             typer.echo(t("cli.serve.workers_sqlite", state.locale), err=True)
@@ -93,6 +100,22 @@ def serve(
 
         app.on_startup.append(connect)
         app.on_cleanup.append(disconnect)
+    # Bind before anything starts: a taken port is reported plainly, before the scheduler
+    # or the Slack connection would begin (and be cancelled half-way).
+    try:
+        sockets = _listen(host or settings.host, port or settings.port, reuse_port=workers > 1)
+    except OSError as exc:  # the address is taken, or not this machine's
+        typer.echo(
+            t(
+                "cli.serve.cannot_listen",
+                state.locale,
+                host=host or settings.host,
+                port=port or settings.port,
+                reason=exc.strerror or str(exc),
+            ),
+            err=True,
+        )
+        raise typer.Exit(EXIT_CONFIG) from None
     state.say(
         "cli.serve.starting",
         host=host or settings.host,
@@ -106,13 +129,29 @@ def serve(
         rate=f"{settings.delivery_rate:g}",
         platforms=", ".join(sorted(messengers)) or "-",
     )
-    web.run_app(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        reuse_port=workers > 1 or None,
-        print=None,
-    )
+    web.run_app(app, sock=sockets, print=None)
+
+
+def _listen(host: str, port: int, *, reuse_port: bool) -> list[socket.socket]:
+    """Listening sockets for every address ``host`` names (as aiohttp would open them)."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _name, address in dict.fromkeys(found):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(1024)
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
 
 
 def _attach_scheduler(
