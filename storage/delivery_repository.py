@@ -119,6 +119,26 @@ class SqlDeliveryRepository:
             ],
         )
 
+    async def hand_back(self, delivery_ids: Sequence[int], worker: str) -> int:
+        if not delivery_ids:
+            return 0
+        result = await self._s.execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.id.in_(list(delivery_ids)),
+                DeliveryRow.status == DeliveryStatus.SENDING.value,
+                DeliveryRow.claimed_by == worker,
+            )
+            .values(
+                status=DeliveryStatus.PENDING.value,
+                claimed_by=None,
+                claimed_at=None,
+                attempts=DeliveryRow.attempts - 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))
+
     async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
         await self._s.execute(
             update(DeliveryRow)
