@@ -5,9 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Row,
+    Table,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +31,26 @@ from storage.repositories import aware
 INSERT_CHUNK = 1000
 
 
-def _delivery(row: DeliveryRow) -> Delivery:
+_T = cast(Table, DeliveryRow.__table__)
+#: What a claim returns, as the row was before the claim (a taken-over row's sender may have
+#: sent: its earlier claim says so).
+_CLAIMED = (
+    _T.c.round_id,
+    _T.c.member_id,
+    _T.c.kind,
+    _T.c.platform,
+    _T.c.workspace,
+    _T.c.recipient,
+    _T.c.locale,
+    _T.c.due_at,
+    _T.c.id,
+    _T.c.status,
+    _T.c.attempts,
+    _T.c.claimed_at,
+)
+
+
+def _delivery(row: Row[Any]) -> Delivery:
     return Delivery(
         round_id=row.round_id,
         member_id=row.member_id,
@@ -37,11 +68,21 @@ def _delivery(row: DeliveryRow) -> Delivery:
 
 
 class SqlDeliveryRepository:
+    """The sender's statements (claim, finish_sent, hand_back) are Core statements on the
+    table, one per batch: a fan-out of 10,000 must not build and flush 10,000 ORM objects."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
     def _dialect(self) -> Any:
-        return postgresql if self._s.get_bind().dialect.name == "postgresql" else sqlite
+        return postgresql if self._postgres() else sqlite
+
+    def _postgres(self) -> bool:
+        return bool(self._s.get_bind().dialect.name == "postgresql")
+
+    async def _run(self, statement: Executable) -> CursorResult[Any]:
+        connection = await self._s.connection()
+        return await connection.execute(statement)
 
     async def add_many(self, rows: Sequence[NewDelivery]) -> int:
         added = 0
@@ -66,21 +107,35 @@ class SqlDeliveryRepository:
         self, now: datetime, lease_expired_before: datetime, limit: int, worker: str
     ) -> Sequence[Delivery]:
         due = or_(
-            (DeliveryRow.status == DeliveryStatus.PENDING.value) & (DeliveryRow.due_at <= now),
-            (DeliveryRow.status == DeliveryStatus.SENDING.value)
-            & (DeliveryRow.claimed_at < lease_expired_before),
+            (_T.c.status == DeliveryStatus.PENDING.value) & (_T.c.due_at <= now),
+            (_T.c.status == DeliveryStatus.SENDING.value)
+            & (_T.c.claimed_at < lease_expired_before),
         )
-        query = select(DeliveryRow).where(due).order_by(DeliveryRow.due_at, DeliveryRow.id)
-        query = query.limit(limit).with_for_update(skip_locked=True)
-        rows = list((await self._s.scalars(query)).all())
-        claimed = [_delivery(r) for r in rows]
-        for row in rows:
-            row.status = DeliveryStatus.SENDING.value
-            row.claimed_by = worker
-            row.claimed_at = now
-            row.attempts = row.attempts + 1
-        await self._s.flush()
-        return claimed
+        chosen = select(*_CLAIMED).where(due).order_by(_T.c.due_at, _T.c.id).limit(limit)
+        claim = {
+            "status": DeliveryStatus.SENDING.value,
+            "claimed_by": worker,
+            "claimed_at": now,
+            "attempts": _T.c.attempts + 1,
+        }
+        if self._postgres():
+            # One statement: lock the due rows (skipping those another replica holds), mark
+            # them and hand back what they were before.
+            before = chosen.with_for_update(skip_locked=True).cte("due")
+            statement = (
+                update(_T)
+                .where(_T.c.id == before.c.id)
+                .values(claim)
+                .returning(*(before.c[c.name] for c in _CLAIMED))
+            )
+            rows = sorted((await self._run(statement)).all(), key=lambda r: (r.due_at, r.id))
+        else:
+            # SQLite: the unit of work holds the database's one write lock (BEGIN IMMEDIATE)
+            # from the read to the write, and RETURNING cannot show the rows before.
+            rows = list((await self._run(chosen)).all())
+            if rows:
+                await self._run(update(_T).where(_T.c.id.in_([r.id for r in rows])).values(claim))
+        return [_delivery(r) for r in rows]
 
     async def finish(
         self,
@@ -90,9 +145,9 @@ class SqlDeliveryRepository:
         message: MessageRef | None,
         error: str | None,
     ) -> None:
-        await self._s.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.id == delivery_id)
+        await self._run(
+            update(_T)
+            .where(_T.c.id == delivery_id)
             .values(
                 status=status.value,
                 finished_at=at,
@@ -103,46 +158,44 @@ class SqlDeliveryRepository:
         )
 
     async def finish_sent(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
-        # ORM bulk UPDATE by primary key: one executemany for the whole batch.
-        await self._s.execute(
-            update(DeliveryRow),
-            [
-                {
-                    "id": delivery_id,
-                    "status": DeliveryStatus.SENT.value,
-                    "finished_at": at,
-                    "message_channel": message.channel,
-                    "message_id": message.id,
-                    "last_error": None,
-                }
-                for delivery_id, message in sent
-            ],
+        if not sent:
+            return
+        # One UPDATE for the batch; each row's message through a CASE on its id.
+        await self._run(
+            update(_T)
+            .where(_T.c.id.in_([delivery_id for delivery_id, _ in sent]))
+            .values(
+                status=DeliveryStatus.SENT.value,
+                finished_at=at,
+                message_channel=case({i: m.channel for i, m in sent}, value=_T.c.id),
+                message_id=case({i: m.id for i, m in sent}, value=_T.c.id),
+                last_error=None,
+            )
         )
 
     async def hand_back(self, delivery_ids: Sequence[int], worker: str) -> int:
         if not delivery_ids:
             return 0
-        result = await self._s.execute(
-            update(DeliveryRow)
+        result = await self._run(
+            update(_T)
             .where(
-                DeliveryRow.id.in_(list(delivery_ids)),
-                DeliveryRow.status == DeliveryStatus.SENDING.value,
-                DeliveryRow.claimed_by == worker,
+                _T.c.id.in_(list(delivery_ids)),
+                _T.c.status == DeliveryStatus.SENDING.value,
+                _T.c.claimed_by == worker,
             )
             .values(
                 status=DeliveryStatus.PENDING.value,
                 claimed_by=None,
                 claimed_at=None,
-                attempts=DeliveryRow.attempts - 1,
+                attempts=_T.c.attempts - 1,
             )
-            .execution_options(synchronize_session=False)
         )
-        return int(getattr(result, "rowcount", 0))
+        return int(result.rowcount)
 
     async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
-        await self._s.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.id == delivery_id)
+        await self._run(
+            update(_T)
+            .where(_T.c.id == delivery_id)
             .values(
                 status=DeliveryStatus.PENDING.value,
                 due_at=due_at,
@@ -153,7 +206,7 @@ class SqlDeliveryRepository:
         )
 
     async def delete(self, delivery_id: int) -> None:
-        await self._s.execute(delete(DeliveryRow).where(DeliveryRow.id == delivery_id))
+        await self._run(delete(_T).where(_T.c.id == delivery_id))
 
     async def tally(self, round_id: int, workspace: str, kind: str, status: str) -> None:
         statement = (
