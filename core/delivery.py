@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -460,28 +460,42 @@ async def materialise_round(
 CACHE_SECONDS = 60
 
 
+@dataclass
+class _RoundView:
+    """What invitations to one round need, read once per CACHE_SECONDS."""
+
+    fetched: datetime
+    round: Round
+    zones: dict[int, str]  # member id -> time zone
+    closes: dict[str, str] = field(default_factory=dict)  # time zone -> closing time, shown
+
+
 def invitations_from(uows: UnitOfWorkFactory, clock: Clock) -> InvitationFor:
     """What a delivery row says, built at send time: None once the round no longer takes
-    answers (a late invitation or reminder is dropped, not sent). The round and its members'
-    time zones are cached briefly: a fan-out to thousands must not reload them per message."""
-    cache: dict[int, tuple[datetime, Round, dict[int, str]]] = {}
+    answers (a late invitation or reminder is dropped, not sent). The round, its members'
+    time zones and its closing time in each zone are cached briefly: a fan-out to thousands
+    must not reload or reformat them per message."""
+    cache: dict[int, _RoundView] = {}
 
     async def invitation_for(row: Delivery) -> Invitation | None:
         now = clock.now()
-        cached = cache.get(row.round_id)
-        if cached is None or (now - cached[0]).total_seconds() > CACHE_SECONDS:
+        view = cache.get(row.round_id)
+        if view is None or (now - view.fetched).total_seconds() > CACHE_SECONDS:
             async with uows() as uow:
                 found = await uow.rounds.get(row.round_id)
                 if found is None:
                     return None
                 org = await uow.organisation.load(found.tenant_id)
-            cached = (now, found, {m.id: m.timezone for m in org.members})
-            cache[row.round_id] = cached
-        _, found, zones = cached
+            view = _RoundView(now, found, {m.id: m.timezone for m in org.members})
+            cache[row.round_id] = view
+        found = view.round
         if not found.accepts_answers(now):
             return None
-        zone = ZoneInfo(zones.get(row.member_id, "UTC"))
-        closes = found.closes_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        zone = view.zones.get(row.member_id, "UTC")
+        closes = view.closes.get(zone)
+        if closes is None:
+            closes = found.closes_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+            view.closes[zone] = closes
         key = delivery_key(row.round_id, row.member_id, row.kind)
         return Invitation(found.id, found.period, len(found.items), closes, key)
 
