@@ -199,6 +199,7 @@ async def send_due(
         await uow.commit()
     report = SendReport()
     allowance = _Allowance(pacer, claimed, clock, now + lease / 2)
+    answered = _Answered(uows, keys)
     # Sent invitations are recorded together when the batch ends: one transaction instead of
     # one per message. A crash before that leaves them claimed, as it would leave the rest
     # of the batch: after the lease each is looked up on the platform before any resend.
@@ -207,7 +208,7 @@ async def send_due(
     try:
         for index, row in enumerate(claimed):
             outcome = await _send_one(
-                uows, messengers, clock, allowance, keys, invitation_for, row, sent
+                uows, messengers, clock, allowance, answered, invitation_for, row, sent
             )
             if outcome is None:  # half the lease is gone: this row and the rest go back
                 unsent = [r.id for r in claimed[index:]]
@@ -270,18 +271,34 @@ class _Allowance:
         self._held.clear()
 
 
-async def _answered(uows: UnitOfWorkFactory, keys: KeyStore, row: Delivery) -> bool:
-    async with uows() as uow:
-        found = await uow.rounds.get(row.round_id)
+class _Answered:
+    """Whether a reminder's person has answered, for one batch: each round's tenant and key
+    are read once per batch, not once per row (only the ledger look-up is per person)."""
+
+    def __init__(self, uows: UnitOfWorkFactory, keys: KeyStore) -> None:
+        self._uows = uows
+        self._keys = keys
+        self._rounds: dict[int, tuple[int, bytes] | None] = {}  # round -> (tenant, key)
+
+    async def __call__(self, row: Delivery) -> bool:
+        async with self._uows() as uow:
+            if row.round_id not in self._rounds:
+                self._rounds[row.round_id] = await self._round_key(uow, row.round_id)
+            found = self._rounds[row.round_id]
+            if found is None:
+                return True  # no round, or its key is gone: the round is long over
+            tenant_id, key = found
+            return await uow.answers.has_claimed(
+                row.round_id, pseudonym(key, tenant_id, row.member_id, row.round_id)
+            )
+
+    async def _round_key(self, uow: UnitOfWork, round_id: int) -> tuple[int, bytes] | None:
+        found = await uow.rounds.get(round_id)
         if found is None:
-            return True
+            return None
         tenants = {t.id: t.slug for t in await uow.organisation.list_tenants()}
-        key = keys.get(tenants[found.tenant_id], found.id)
-        if key is None:
-            return True  # keys gone: the round is long over
-        return await uow.answers.has_claimed(
-            found.id, pseudonym(key, found.tenant_id, row.member_id, found.id)
-        )
+        key = self._keys.get(tenants[found.tenant_id], found.id)
+        return None if key is None else (found.tenant_id, key)
 
 
 async def _send_one(
@@ -289,7 +306,7 @@ async def _send_one(
     messengers: Mapping[Platform, Messenger],
     clock: Clock,
     allowance: _Allowance,
-    keys: KeyStore,
+    answered: _Answered,
     invitation_for: InvitationFor,
     row: Delivery,
     sent: list[tuple[int, MessageRef]],
@@ -299,7 +316,7 @@ async def _send_one(
     known = {p.value for p in Platform}
     messenger = messengers.get(Platform(row.platform)) if row.platform in known else None
     invitation = await invitation_for(row)
-    if invitation is None or (is_reminder and await _answered(uows, keys, row)):
+    if invitation is None or (is_reminder and await answered(row)):
         # The round is closed, or (reminders) the person has answered: nothing to send. The
         # tally says "handled", the same word for both, so it tells nothing about anyone.
         async with uows() as uow:
