@@ -106,7 +106,7 @@ def quiet_logger(name: str) -> logging.Logger:
     DEBUG (never in our logs: privacy rule 13), and slack_sdk builds those messages — the
     request with its blocks, the response with its headers — on every call unless its
     logger's *own* level is above DEBUG (it checks ``logger.level``, not the effective level
-    that capping the ``slack_sdk`` logger sets). In a fan-out that was ~10 % of the CPU."""
+    that capping the ``slack_sdk`` logger sets)."""
     logger = logging.getLogger(name)
     logger.setLevel(logging.WARNING)
     return logger
