@@ -10,9 +10,10 @@ from typing import Any, cast
 from sqlalchemy import (
     CursorResult,
     Executable,
+    Integer,
     Row,
     Table,
-    case,
+    bindparam,
     delete,
     exists,
     func,
@@ -49,6 +50,51 @@ _CLAIMED = (
     _T.c.claimed_at,
 )
 
+# The sender's statements are built once, with bound parameters: constructing them per batch
+# (and the CASE of a batch's messages) cost more CPU than running them.
+_DUE_ROWS = (
+    select(*_CLAIMED)
+    .where(
+        or_(
+            (_T.c.status == DeliveryStatus.PENDING.value) & (_T.c.due_at <= bindparam("now")),
+            (_T.c.status == DeliveryStatus.SENDING.value)
+            & (_T.c.claimed_at < bindparam("expired")),
+        )
+    )
+    .order_by(_T.c.due_at, _T.c.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+_CLAIM = {
+    "status": DeliveryStatus.SENDING.value,
+    "claimed_by": bindparam("worker"),
+    "claimed_at": bindparam("now"),
+    "attempts": _T.c.attempts + 1,
+}
+_BEFORE = _DUE_ROWS.with_for_update(skip_locked=True).cte("due")
+#: PostgreSQL, one statement: lock the due rows (skipping those another replica holds), mark
+#: them, and return them as they were.
+_CLAIM_POSTGRES = (
+    update(_T)
+    .where(_T.c.id == _BEFORE.c.id)
+    .values(_CLAIM)
+    .returning(*(_BEFORE.c[c.name] for c in _CLAIMED))
+)
+#: SQLite: the unit of work holds the database's one write lock (BEGIN IMMEDIATE) from
+#: reading the due rows to marking them, and RETURNING cannot show the rows as they were.
+_MARK_CLAIMED = update(_T).where(_T.c.id.in_(bindparam("ids", expanding=True))).values(_CLAIM)
+#: A batch's sent rows: one statement, executed for all of them at once (executemany).
+_MARK_SENT = (
+    update(_T)
+    .where(_T.c.id == bindparam("row"))
+    .values(
+        status=DeliveryStatus.SENT.value,
+        finished_at=bindparam("at"),
+        message_channel=bindparam("channel"),
+        message_id=bindparam("ts"),
+        last_error=None,
+    )
+)
+
 
 def _delivery(row: Row[Any]) -> Delivery:
     return Delivery(
@@ -80,9 +126,11 @@ class SqlDeliveryRepository:
     def _postgres(self) -> bool:
         return bool(self._s.get_bind().dialect.name == "postgresql")
 
-    async def _run(self, statement: Executable) -> CursorResult[Any]:
+    async def _run(
+        self, statement: Executable, params: dict[str, Any] | list[dict[str, Any]] | None = None
+    ) -> CursorResult[Any]:
         connection = await self._s.connection()
-        return await connection.execute(statement)
+        return await connection.execute(statement, params)
 
     async def add_many(self, rows: Sequence[NewDelivery]) -> int:
         added = 0
@@ -106,35 +154,14 @@ class SqlDeliveryRepository:
     async def claim(
         self, now: datetime, lease_expired_before: datetime, limit: int, worker: str
     ) -> Sequence[Delivery]:
-        due = or_(
-            (_T.c.status == DeliveryStatus.PENDING.value) & (_T.c.due_at <= now),
-            (_T.c.status == DeliveryStatus.SENDING.value)
-            & (_T.c.claimed_at < lease_expired_before),
-        )
-        chosen = select(*_CLAIMED).where(due).order_by(_T.c.due_at, _T.c.id).limit(limit)
-        claim = {
-            "status": DeliveryStatus.SENDING.value,
-            "claimed_by": worker,
-            "claimed_at": now,
-            "attempts": _T.c.attempts + 1,
-        }
+        params = {"now": now, "expired": lease_expired_before, "limit": limit, "worker": worker}
         if self._postgres():
-            # One statement: lock the due rows (skipping those another replica holds), mark
-            # them and hand back what they were before.
-            before = chosen.with_for_update(skip_locked=True).cte("due")
-            statement = (
-                update(_T)
-                .where(_T.c.id == before.c.id)
-                .values(claim)
-                .returning(*(before.c[c.name] for c in _CLAIMED))
-            )
-            rows = sorted((await self._run(statement)).all(), key=lambda r: (r.due_at, r.id))
+            result = await self._run(_CLAIM_POSTGRES, params)
+            rows = sorted(result.all(), key=lambda r: (r.due_at, r.id))
         else:
-            # SQLite: the unit of work holds the database's one write lock (BEGIN IMMEDIATE)
-            # from the read to the write, and RETURNING cannot show the rows before.
-            rows = list((await self._run(chosen)).all())
+            rows = list((await self._run(_DUE_ROWS, params)).all())
             if rows:
-                await self._run(update(_T).where(_T.c.id.in_([r.id for r in rows])).values(claim))
+                await self._run(_MARK_CLAIMED, {**params, "ids": [r.id for r in rows]})
         return [_delivery(r) for r in rows]
 
     async def finish(
@@ -160,17 +187,9 @@ class SqlDeliveryRepository:
     async def finish_sent(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
         if not sent:
             return
-        # One UPDATE for the batch; each row's message through a CASE on its id.
         await self._run(
-            update(_T)
-            .where(_T.c.id.in_([delivery_id for delivery_id, _ in sent]))
-            .values(
-                status=DeliveryStatus.SENT.value,
-                finished_at=at,
-                message_channel=case({i: m.channel for i, m in sent}, value=_T.c.id),
-                message_id=case({i: m.id for i, m in sent}, value=_T.c.id),
-                last_error=None,
-            )
+            _MARK_SENT,
+            [{"row": i, "at": at, "channel": m.channel, "ts": m.id} for i, m in sent],
         )
 
     async def hand_back(self, delivery_ids: Sequence[int], worker: str) -> int:
