@@ -45,6 +45,7 @@ from slack_ingest import (
     cpu_of,
     cpu_since,
     database,
+    family,
     free_port,
     log_tail,
     machine_cpu,
@@ -272,6 +273,7 @@ async def run(backend: str, replicas: int, members: int, rate: float, pg_url: st
             fake_before = cpu_of([fake.pid])
             busy0, total0 = machine_cpu()
             started = time.monotonic()
+            profile = os.environ.get("TEMPCHECK_BENCH_PROFILE")
             for n in range(replicas):
                 command = [
                     tempcheck_executable(),
@@ -281,6 +283,12 @@ async def run(backend: str, replicas: int, members: int, rate: float, pg_url: st
                     "--port",
                     str(free_port()),
                 ]
+                if profile:
+                    # py-spy's collapsed stacks of each server (py-spy's own CPU is then
+                    # counted in the server's: profiled runs are not measurements).
+                    out = f"{profile}-{backend}-{replicas}-{n}.txt"
+                    spy = str(Path(sys.executable).parent / "py-spy")
+                    command = [spy, "record", "-r", "100", "-f", "raw", "-o", out, "--", *command]
                 servers.append(start(command, work / f"serve{n}.log", env))
             deadline = started + 3 * result.floor + 60
             stats = fake.stats()
@@ -292,9 +300,9 @@ async def run(backend: str, replicas: int, members: int, rate: float, pg_url: st
                 await asyncio.sleep(POLL_S)
                 stats = fake.stats()
                 if sending is None and stats["distinct"] > 0:
-                    started_cpu = sum(cpu_of([s.pid for s in servers]).values())
+                    started_cpu = sum(cpu_of(_pids(servers)).values())
                     sending = (started_cpu, int(stats["distinct"]))
-            cpu = sum(cpu_of([s.pid for s in servers]).values())  # before they stop
+            cpu = sum(cpu_of(_pids(servers)).values())  # before they stop
             if sending is not None and stats["distinct"] > sending[1]:
                 result.steady_cpu_ms = 1000 * (cpu - sending[0]) / (stats["distinct"] - sending[1])
             busy1, total1 = machine_cpu()
@@ -313,6 +321,11 @@ async def run(backend: str, replicas: int, members: int, rate: float, pg_url: st
             fake.close()
         result.recorded = await outcome(url, work)
     return result
+
+
+def _pids(servers: list[Any]) -> list[int]:
+    """The servers' processes (with their children, when py-spy runs them)."""
+    return [pid for server in servers for pid in family(server.pid)]
 
 
 def report(r: Run) -> None:

@@ -4,6 +4,10 @@ matplotlib's Agg backend, no global pyplot state (a ``Figure`` per chart), so ch
 drawn from any thread. A chart receives what a release published and nothing else: a gap is
 ``None`` and stays a gap (privacy rule 5), a withheld overview cell is drawn hatched with no
 number. Every figure is sized in pixels so the PNGs have a known size.
+
+matplotlib is imported when the first chart is drawn, not with this module: ``serve`` builds
+the digest renderer at start and should not pay ~0.5 s of CPU for a library it may not use
+for days.
 """
 
 from __future__ import annotations
@@ -11,15 +15,15 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from matplotlib.text import Text
+from typing import TYPE_CHECKING
 
 from core.digest import Digest
 from core.i18n import t
 from core.overview_render import OverviewTable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
 DPI = 100
 TREND_SIZE = (900, 420)  # pixels
@@ -50,6 +54,8 @@ def score_value(display: str | None) -> int | None:
 
 
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
@@ -59,6 +65,8 @@ def _png(figure: Figure) -> bytes:
 def trend_figure(
     title: str, rounds: Sequence[str], series: Sequence[TrendSeries], y_label: str
 ) -> Figure:
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(TREND_SIZE[0] / DPI, TREND_SIZE[1] / DPI), dpi=DPI)
     axes = figure.add_subplot()
     xs = list(range(len(rounds)))
@@ -90,6 +98,8 @@ def overview_figure(title: str, grid: OverviewGrid, withheld_label: str) -> Figu
     rows, cols = len(grid.rows), len(grid.columns)
     width = max(6.0, 1.6 + 0.75 * cols)
     height = max(2.5, 1.4 + 0.38 * rows)
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width, height), dpi=DPI)
     axes = figure.add_subplot()
     data = [[float("nan") if v is None else float(v) for v in row] for row in grid.values]
@@ -108,6 +118,8 @@ def overview_figure(title: str, grid: OverviewGrid, withheld_label: str) -> Figu
 
 
 def _withheld_patch(x: int, y: int) -> Rectangle:
+    from matplotlib.patches import Rectangle
+
     return Rectangle(
         (x - 0.5, y - 0.5), 1, 1, fill=True, facecolor="#eeeeee", hatch="///", edgecolor="#999999"
     )
@@ -119,6 +131,8 @@ def overview_png(title: str, grid: OverviewGrid, withheld_label: str) -> bytes:
 
 def figure_texts(figure: Figure) -> list[str]:
     """Every text drawn on a figure (titles, ticks, labels, legend): what a test inspects."""
+    from matplotlib.text import Text
+
     return [t.get_text() for t in figure.findobj(match=Text) if isinstance(t, Text)]
 
 

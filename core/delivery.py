@@ -14,8 +14,9 @@ who has answered (privacy rule 7).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -100,6 +101,12 @@ class DeliveryRepository(Protocol):
         """Mark many rows sent at once (one statement): (delivery id, message) pairs."""
         ...
 
+    async def hand_back(self, delivery_ids: Sequence[int], worker: str) -> int:
+        """Give claimed rows back unsent: pending again, unclaimed, the claim not counted as
+        an attempt. Only rows ``worker`` still holds (a row another sender took over after
+        the lease is theirs). Returns how many went back."""
+        ...
+
     async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None: ...
 
     async def delete(self, delivery_id: int) -> None: ...
@@ -119,7 +126,13 @@ class DeliveryRepository(Protocol):
 
 
 class Pacer(Protocol):
-    async def acquire(self, workspace: str) -> None: ...
+    """core.pace.TokenBucketPacer: tokens per workspace, handed out in groups."""
+
+    async def take(self, workspace: str, want: int = 1, *, until: float | None = None) -> int:
+        """Wait for up to ``want`` tokens (at least one); 0 if not to be had by ``until``."""
+        ...
+
+    def give_back(self, workspace: str, tokens: int) -> None: ...
 
     def pause(self, workspace: str, seconds: float) -> None: ...
 
@@ -139,6 +152,15 @@ class SendReport:
     failed: int = 0
     unreachable: int = 0
     recovered: int = 0
+    #: Claimed but not sent before half the lease ran out: pending again, for anyone.
+    handed_back: int = 0
+
+    @property
+    def progressed(self) -> bool:
+        """Whether the pass did anything but hand its batch back (a sender that only hands
+        back, e.g. while its workspace sits out a Retry-After, should wait for its next run
+        instead of claiming again at once)."""
+        return self != SendReport(handed_back=self.handed_back)
 
     def __add__(self, other: SendReport) -> SendReport:
         return SendReport(
@@ -166,58 +188,135 @@ async def send_due(
     lease: timedelta = LEASE,
 ) -> SendReport:
     """One pass of a sender: claim due rows, send each once, record the outcome. A row
-    claimed more than ``lease`` ago without an outcome is taken over (its sender died)."""
+    claimed more than ``lease`` ago without an outcome is taken over (its sender died).
+
+    A sender sends nothing after half its lease: a batch that stalls (a long Retry-After, a
+    slow platform, a starved process) hands its unsent rows back, so that no other sender
+    can take them over while this one might still send them."""
     now = clock.now()
     async with uows() as uow:
         claimed = await uow.deliveries.claim(now, now - lease, batch, worker)
         await uow.commit()
     report = SendReport()
+    allowance = _Allowance(pacer, claimed, clock, now + lease / 2)
+    answered = _Answered(uows, keys)
     # Sent invitations are recorded together when the batch ends: one transaction instead of
     # one per message. A crash before that leaves them claimed, as it would leave the rest
     # of the batch: after the lease each is looked up on the platform before any resend.
     sent: list[tuple[int, MessageRef]] = []
+    unsent: list[int] = []
     try:
-        for row in claimed:
-            report += await _send_one(
-                uows, messengers, clock, pacer, keys, invitation_for, row, sent
+        for index, row in enumerate(claimed):
+            outcome = await _send_one(
+                uows, messengers, clock, allowance, answered, invitation_for, row, sent
             )
+            if outcome is None:  # half the lease is gone: this row and the rest go back
+                unsent = [r.id for r in claimed[index:]]
+                break
+            report += outcome
+            allowance.handled(row.workspace)
     finally:
-        if sent:
+        allowance.give_back()
+        if sent or unsent:
             async with uows() as uow:
-                await uow.deliveries.finish_sent(sent, clock.now())
+                if sent:
+                    await uow.deliveries.finish_sent(sent, clock.now())
+                if unsent:
+                    await uow.deliveries.hand_back(unsent, worker)
                 await uow.commit()
-    return report
+    if unsent:
+        log.warning("sender stalled; batch handed back", extra={"rows": len(unsent)})
+    return report + SendReport(handed_back=len(unsent))
 
 
-async def _answered(uows: UnitOfWorkFactory, keys: KeyStore, row: Delivery) -> bool:
-    async with uows() as uow:
-        found = await uow.rounds.get(row.round_id)
+class _Allowance:
+    """The pacer's tokens a sender holds while it works through one claimed batch: taken
+    in groups (as many as the batch still has rows for that workspace, up to the pacer's
+    group), the unused ones given back at the end. No token is taken, and nothing is sent,
+    after ``stop_at``."""
+
+    def __init__(
+        self, pacer: Pacer, rows: Sequence[Delivery], clock: Clock, stop_at: datetime
+    ) -> None:
+        self._pacer = pacer
+        self._clock = clock
+        self._stop_at = stop_at
+        self._left = Counter(row.workspace for row in rows)  # rows not handled yet
+        self._held: Counter[str] = Counter()
+
+    def handled(self, workspace: str) -> None:
+        self._left[workspace] -= 1
+
+    async def spend(self, workspace: str) -> bool:
+        """One token for one message now; False once the batch must stop."""
+        if self._clock.now() >= self._stop_at:
+            return False
+        if self._held[workspace] < 1:
+            want = max(1, self._left[workspace])
+            until = self._stop_at.timestamp()
+            self._held[workspace] = await self._pacer.take(workspace, want, until=until)
+            if self._held[workspace] < 1 or self._clock.now() >= self._stop_at:
+                return False  # (tokens taken just at the deadline are given back at the end)
+        self._held[workspace] -= 1
+        return True
+
+    def pause(self, workspace: str, seconds: float) -> None:
+        """Retry-After: the workspace waits, and the tokens held are forfeit."""
+        self._pacer.pause(workspace, seconds)
+        self._held[workspace] = 0
+
+    def give_back(self) -> None:
+        for workspace, tokens in self._held.items():
+            self._pacer.give_back(workspace, tokens)
+        self._held.clear()
+
+
+class _Answered:
+    """Whether a reminder's person has answered, for one batch: each round's tenant and key
+    are read once per batch, not once per row (only the ledger look-up is per person)."""
+
+    def __init__(self, uows: UnitOfWorkFactory, keys: KeyStore) -> None:
+        self._uows = uows
+        self._keys = keys
+        self._rounds: dict[int, tuple[int, bytes] | None] = {}  # round -> (tenant, key)
+
+    async def __call__(self, row: Delivery) -> bool:
+        async with self._uows() as uow:
+            if row.round_id not in self._rounds:
+                self._rounds[row.round_id] = await self._round_key(uow, row.round_id)
+            found = self._rounds[row.round_id]
+            if found is None:
+                return True  # no round, or its key is gone: the round is long over
+            tenant_id, key = found
+            return await uow.answers.has_claimed(
+                row.round_id, pseudonym(key, tenant_id, row.member_id, row.round_id)
+            )
+
+    async def _round_key(self, uow: UnitOfWork, round_id: int) -> tuple[int, bytes] | None:
+        found = await uow.rounds.get(round_id)
         if found is None:
-            return True
+            return None
         tenants = {t.id: t.slug for t in await uow.organisation.list_tenants()}
-        key = keys.get(tenants[found.tenant_id], found.id)
-        if key is None:
-            return True  # keys gone: the round is long over
-        return await uow.answers.has_claimed(
-            found.id, pseudonym(key, found.tenant_id, row.member_id, found.id)
-        )
+        key = self._keys.get(tenants[found.tenant_id], found.id)
+        return None if key is None else (found.tenant_id, key)
 
 
 async def _send_one(
     uows: UnitOfWorkFactory,
     messengers: Mapping[Platform, Messenger],
     clock: Clock,
-    pacer: Pacer,
-    keys: KeyStore,
+    allowance: _Allowance,
+    answered: _Answered,
     invitation_for: InvitationFor,
     row: Delivery,
     sent: list[tuple[int, MessageRef]],
-) -> SendReport:
+) -> SendReport | None:
+    """One row's outcome; None: not sent because the batch must stop (see send_due)."""
     is_reminder = row.kind != INVITATION
     known = {p.value for p in Platform}
     messenger = messengers.get(Platform(row.platform)) if row.platform in known else None
     invitation = await invitation_for(row)
-    if invitation is None or (is_reminder and await _answered(uows, keys, row)):
+    if invitation is None or (is_reminder and await answered(row)):
         # The round is closed, or (reminders) the person has answered: nothing to send. The
         # tally says "handled", the same word for both, so it tells nothing about anyone.
         async with uows() as uow:
@@ -237,7 +336,8 @@ async def _send_one(
         if found is not None:
             await _record(uows, clock, row, DeliveryStatus.SENT, found, None)
             return SendReport(recovered=1)
-    await pacer.acquire(row.workspace)
+    if not await allowance.spend(row.workspace):
+        return None
     try:
         if is_reminder:
             message = await messenger.send_reminder(to, invitation)
@@ -247,7 +347,7 @@ async def _send_one(
         if exc.permanent:
             return await _record(uows, clock, row, DeliveryStatus.UNREACHABLE, None, exc.reason)
         if exc.retry_after:
-            pacer.pause(row.workspace, exc.retry_after)
+            allowance.pause(row.workspace, exc.retry_after)
         if row.attempts + 1 >= MAX_ATTEMPTS:
             return await _record(uows, clock, row, DeliveryStatus.FAILED, None, exc.reason)
         delay = exc.retry_after or min(300.0, 2.0 ** (row.attempts + 1))
@@ -377,28 +477,42 @@ async def materialise_round(
 CACHE_SECONDS = 60
 
 
+@dataclass
+class _RoundView:
+    """What invitations to one round need, read once per CACHE_SECONDS."""
+
+    fetched: datetime
+    round: Round
+    zones: dict[int, str]  # member id -> time zone
+    closes: dict[str, str] = field(default_factory=dict)  # time zone -> closing time, shown
+
+
 def invitations_from(uows: UnitOfWorkFactory, clock: Clock) -> InvitationFor:
     """What a delivery row says, built at send time: None once the round no longer takes
-    answers (a late invitation or reminder is dropped, not sent). The round and its members'
-    time zones are cached briefly: a fan-out to thousands must not reload them per message."""
-    cache: dict[int, tuple[datetime, Round, dict[int, str]]] = {}
+    answers (a late invitation or reminder is dropped, not sent). The round, its members'
+    time zones and its closing time in each zone are cached briefly: a fan-out to thousands
+    must not reload or reformat them per message."""
+    cache: dict[int, _RoundView] = {}
 
     async def invitation_for(row: Delivery) -> Invitation | None:
         now = clock.now()
-        cached = cache.get(row.round_id)
-        if cached is None or (now - cached[0]).total_seconds() > CACHE_SECONDS:
+        view = cache.get(row.round_id)
+        if view is None or (now - view.fetched).total_seconds() > CACHE_SECONDS:
             async with uows() as uow:
                 found = await uow.rounds.get(row.round_id)
                 if found is None:
                     return None
                 org = await uow.organisation.load(found.tenant_id)
-            cached = (now, found, {m.id: m.timezone for m in org.members})
-            cache[row.round_id] = cached
-        _, found, zones = cached
+            view = _RoundView(now, found, {m.id: m.timezone for m in org.members})
+            cache[row.round_id] = view
+        found = view.round
         if not found.accepts_answers(now):
             return None
-        zone = ZoneInfo(zones.get(row.member_id, "UTC"))
-        closes = found.closes_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        zone = view.zones.get(row.member_id, "UTC")
+        closes = view.closes.get(zone)
+        if closes is None:
+            closes = found.closes_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+            view.closes[zone] = closes
         key = delivery_key(row.round_id, row.member_id, row.kind)
         return Invitation(found.id, found.period, len(found.items), closes, key)
 

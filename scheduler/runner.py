@@ -133,7 +133,7 @@ class Runner:
             async with self._sending:
                 report = await self._send_pass()
             total += report
-            if report == SendReport():
+            if not report.progressed:  # nothing due, or only handed back: wait for next run
                 break
         if self.render is not None and self.posters and not self._stopping:
             async with self._sending:

@@ -123,9 +123,9 @@ class _Run:
                 self.invitation_for,
                 worker=WORKER,
             )
-            if report == SendReport():
-                return total
             total += report
+            if not report.progressed:
+                return total
 
     async def _remember(self, round_id: int) -> None:
         async with self.uows() as uow:

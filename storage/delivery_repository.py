@@ -5,9 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Integer,
+    Row,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +32,71 @@ from storage.repositories import aware
 INSERT_CHUNK = 1000
 
 
-def _delivery(row: DeliveryRow) -> Delivery:
+_T = cast(Table, DeliveryRow.__table__)
+#: What a claim returns, as the row was before the claim (a taken-over row's sender may have
+#: sent: its earlier claim says so).
+_CLAIMED = (
+    _T.c.round_id,
+    _T.c.member_id,
+    _T.c.kind,
+    _T.c.platform,
+    _T.c.workspace,
+    _T.c.recipient,
+    _T.c.locale,
+    _T.c.due_at,
+    _T.c.id,
+    _T.c.status,
+    _T.c.attempts,
+    _T.c.claimed_at,
+)
+
+# The sender's statements are built once, with bound parameters: constructing them per batch
+# (and the CASE of a batch's messages) cost more CPU than running them.
+_DUE_ROWS = (
+    select(*_CLAIMED)
+    .where(
+        or_(
+            (_T.c.status == DeliveryStatus.PENDING.value) & (_T.c.due_at <= bindparam("now")),
+            (_T.c.status == DeliveryStatus.SENDING.value)
+            & (_T.c.claimed_at < bindparam("expired")),
+        )
+    )
+    .order_by(_T.c.due_at, _T.c.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+_CLAIM = {
+    "status": DeliveryStatus.SENDING.value,
+    "claimed_by": bindparam("worker"),
+    "claimed_at": bindparam("now"),
+    "attempts": _T.c.attempts + 1,
+}
+_BEFORE = _DUE_ROWS.with_for_update(skip_locked=True).cte("due")
+#: PostgreSQL, one statement: lock the due rows (skipping those another replica holds), mark
+#: them, and return them as they were.
+_CLAIM_POSTGRES = (
+    update(_T)
+    .where(_T.c.id == _BEFORE.c.id)
+    .values(_CLAIM)
+    .returning(*(_BEFORE.c[c.name] for c in _CLAIMED))
+)
+#: SQLite: the unit of work holds the database's one write lock (BEGIN IMMEDIATE) from
+#: reading the due rows to marking them, and RETURNING cannot show the rows as they were.
+_MARK_CLAIMED = update(_T).where(_T.c.id.in_(bindparam("ids", expanding=True))).values(_CLAIM)
+#: A batch's sent rows: one statement, executed for all of them at once (executemany).
+_MARK_SENT = (
+    update(_T)
+    .where(_T.c.id == bindparam("row"))
+    .values(
+        status=DeliveryStatus.SENT.value,
+        finished_at=bindparam("at"),
+        message_channel=bindparam("channel"),
+        message_id=bindparam("ts"),
+        last_error=None,
+    )
+)
+
+
+def _delivery(row: Row[Any]) -> Delivery:
     return Delivery(
         round_id=row.round_id,
         member_id=row.member_id,
@@ -37,11 +114,23 @@ def _delivery(row: DeliveryRow) -> Delivery:
 
 
 class SqlDeliveryRepository:
+    """The sender's statements (claim, finish_sent, hand_back) are Core statements on the
+    table, one per batch: a fan-out of 10,000 must not build and flush 10,000 ORM objects."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
     def _dialect(self) -> Any:
-        return postgresql if self._s.get_bind().dialect.name == "postgresql" else sqlite
+        return postgresql if self._postgres() else sqlite
+
+    def _postgres(self) -> bool:
+        return bool(self._s.get_bind().dialect.name == "postgresql")
+
+    async def _run(
+        self, statement: Executable, params: dict[str, Any] | list[dict[str, Any]] | None = None
+    ) -> CursorResult[Any]:
+        connection = await self._s.connection()
+        return await connection.execute(statement, params)
 
     async def add_many(self, rows: Sequence[NewDelivery]) -> int:
         added = 0
@@ -65,22 +154,15 @@ class SqlDeliveryRepository:
     async def claim(
         self, now: datetime, lease_expired_before: datetime, limit: int, worker: str
     ) -> Sequence[Delivery]:
-        due = or_(
-            (DeliveryRow.status == DeliveryStatus.PENDING.value) & (DeliveryRow.due_at <= now),
-            (DeliveryRow.status == DeliveryStatus.SENDING.value)
-            & (DeliveryRow.claimed_at < lease_expired_before),
-        )
-        query = select(DeliveryRow).where(due).order_by(DeliveryRow.due_at, DeliveryRow.id)
-        query = query.limit(limit).with_for_update(skip_locked=True)
-        rows = list((await self._s.scalars(query)).all())
-        claimed = [_delivery(r) for r in rows]
-        for row in rows:
-            row.status = DeliveryStatus.SENDING.value
-            row.claimed_by = worker
-            row.claimed_at = now
-            row.attempts = row.attempts + 1
-        await self._s.flush()
-        return claimed
+        params = {"now": now, "expired": lease_expired_before, "limit": limit, "worker": worker}
+        if self._postgres():
+            result = await self._run(_CLAIM_POSTGRES, params)
+            rows = sorted(result.all(), key=lambda r: (r.due_at, r.id))
+        else:
+            rows = list((await self._run(_DUE_ROWS, params)).all())
+            if rows:
+                await self._run(_MARK_CLAIMED, {**params, "ids": [r.id for r in rows]})
+        return [_delivery(r) for r in rows]
 
     async def finish(
         self,
@@ -90,9 +172,9 @@ class SqlDeliveryRepository:
         message: MessageRef | None,
         error: str | None,
     ) -> None:
-        await self._s.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.id == delivery_id)
+        await self._run(
+            update(_T)
+            .where(_T.c.id == delivery_id)
             .values(
                 status=status.value,
                 finished_at=at,
@@ -103,26 +185,36 @@ class SqlDeliveryRepository:
         )
 
     async def finish_sent(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
-        # ORM bulk UPDATE by primary key: one executemany for the whole batch.
-        await self._s.execute(
-            update(DeliveryRow),
-            [
-                {
-                    "id": delivery_id,
-                    "status": DeliveryStatus.SENT.value,
-                    "finished_at": at,
-                    "message_channel": message.channel,
-                    "message_id": message.id,
-                    "last_error": None,
-                }
-                for delivery_id, message in sent
-            ],
+        if not sent:
+            return
+        await self._run(
+            _MARK_SENT,
+            [{"row": i, "at": at, "channel": m.channel, "ts": m.id} for i, m in sent],
         )
 
+    async def hand_back(self, delivery_ids: Sequence[int], worker: str) -> int:
+        if not delivery_ids:
+            return 0
+        result = await self._run(
+            update(_T)
+            .where(
+                _T.c.id.in_(list(delivery_ids)),
+                _T.c.status == DeliveryStatus.SENDING.value,
+                _T.c.claimed_by == worker,
+            )
+            .values(
+                status=DeliveryStatus.PENDING.value,
+                claimed_by=None,
+                claimed_at=None,
+                attempts=_T.c.attempts - 1,
+            )
+        )
+        return int(result.rowcount)
+
     async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
-        await self._s.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.id == delivery_id)
+        await self._run(
+            update(_T)
+            .where(_T.c.id == delivery_id)
             .values(
                 status=DeliveryStatus.PENDING.value,
                 due_at=due_at,
@@ -133,7 +225,7 @@ class SqlDeliveryRepository:
         )
 
     async def delete(self, delivery_id: int) -> None:
-        await self._s.execute(delete(DeliveryRow).where(DeliveryRow.id == delivery_id))
+        await self._run(delete(_T).where(_T.c.id == delivery_id))
 
     async def tally(self, round_id: int, workspace: str, kind: str, status: str) -> None:
         statement = (

@@ -18,7 +18,7 @@ from bot.help import load_help
 from bot.slack.blocks import SlackBlocks
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners import register
-from bot.slack.messenger import SlackMessenger
+from bot.slack.messenger import SlackMessenger, quiet_logger, slack_client
 from core.errors import ConfigError
 from core.messenger import DeliveryError
 
@@ -40,13 +40,7 @@ BOT_SCOPES = (
 def _client(
     container: Container, token: str | None, session: aiohttp.ClientSession | None = None
 ) -> AsyncWebClient:
-    # No retry handlers: our messenger retries with an injectable sleep (tests never sleep).
-    return AsyncWebClient(
-        token=token,
-        base_url=container.settings.slack_api_url,
-        session=session,
-        retry_handlers=[],
-    )
+    return slack_client(token, base_url=container.settings.slack_api_url, session=session)
 
 
 class SharedSession:
@@ -68,13 +62,6 @@ class SharedSession:
             self._session = None
 
 
-def _quiet_logger() -> logging.Logger:
-    # Bolt logs request bodies at DEBUG; payloads never reach our logs (privacy rule 13).
-    logger = logging.getLogger("bot.slack.bolt")
-    logger.setLevel(logging.WARNING)
-    return logger
-
-
 def build_slack(
     container: Container, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 ) -> tuple[AsyncApp, SlackDeps]:
@@ -94,7 +81,7 @@ def build_slack(
             client_id=settings.slack_client_id, engine=container.engine
         )
         app = AsyncApp(
-            logger=_quiet_logger(),
+            logger=quiet_logger("bot.slack.bolt"),
             signing_secret=settings.slack_signing_secret,
             client=_client(container, None),
             oauth_settings=AsyncOAuthSettings(
@@ -111,7 +98,7 @@ def build_slack(
         )
     else:
         app = AsyncApp(
-            logger=_quiet_logger(),
+            logger=quiet_logger("bot.slack.bolt"),
             signing_secret=settings.slack_signing_secret or "socket-mode",
             client=_client(container, settings.slack_bot_token),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from core.anonymity.release import CellRelease
@@ -45,6 +46,30 @@ def _context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:TEXT_LIMIT]}]}
 
 
+def _privacy_link(public_url: str, locale: str) -> str:
+    return t("slackui.privacy_link", locale, url=f"{public_url}/privacy")
+
+
+@lru_cache(maxsize=512)
+def _invite_blocks(
+    public_url: str, key: str, round_id: int, items: int, closes: str, locale: str
+) -> tuple[str, tuple[Block, ...]]:
+    text = t(key, locale, items=items, closes=closes)
+    button = {
+        "type": "button",
+        "action_id": OPEN_ACTION,
+        "style": "primary",
+        "text": _plain(t("slackui.open_button", locale)),
+        "value": str(round_id),
+    }
+    blocks = (
+        _mrkdwn(text),
+        {"type": "actions", "block_id": "open", "elements": [button]},
+        _context(_privacy_link(public_url, locale)),
+    )
+    return text, blocks
+
+
 @dataclass(frozen=True)
 class SlackBlocks:
     """The SlackRenderer, plus the modal, App Home and command replies."""
@@ -53,7 +78,7 @@ class SlackBlocks:
     help_text: dict[str, str]  # locale -> mrkdwn with the configured help contacts
 
     def _privacy_link(self, locale: str) -> str:
-        return t("slackui.privacy_link", locale, url=f"{self.public_url}/privacy")
+        return _privacy_link(self.public_url, locale)
 
     def invitation(self, invitation: Invitation, locale: str) -> tuple[str, list[Block]]:
         return self._invite("slackui.invite", invitation, locale)
@@ -62,25 +87,17 @@ class SlackBlocks:
         return self._invite("slackui.remind", invitation, locale)
 
     def _invite(self, key: str, invitation: Invitation, locale: str) -> tuple[str, list[Block]]:
-        text = t(key, locale, items=invitation.items, closes=invitation.closes_at_text)
-        blocks = [
-            _mrkdwn(text),
-            {
-                "type": "actions",
-                "block_id": "open",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": OPEN_ACTION,
-                        "style": "primary",
-                        "text": _plain(t("slackui.open_button", locale)),
-                        "value": str(invitation.round_id),
-                    }
-                ],
-            },
-            _context(self._privacy_link(locale)),
-        ]
-        return text, blocks
+        # The same for everyone in a round with the same language and closing time: a
+        # fan-out to thousands builds it once (the delivery key is not part of it).
+        text, blocks = _invite_blocks(
+            self.public_url,
+            key,
+            invitation.round_id,
+            invitation.items,
+            invitation.closes_at_text,
+            locale,
+        )
+        return text, list(blocks)
 
     def confirmation(self, confirmation: Confirmation, locale: str) -> tuple[str, list[Block]]:
         # Deliberately the same whatever was answered (help is shown in the modal only).

@@ -101,11 +101,29 @@ def split_for_blocks(text: str) -> list[str]:
     return parts[:50]  # a message holds at most 50 blocks
 
 
+def quiet_logger(name: str) -> logging.Logger:
+    """A logger at WARNING of its own, for Bolt and slack_sdk: they log whole payloads at
+    DEBUG (never in our logs: privacy rule 13), and slack_sdk builds those messages — the
+    request with its blocks, the response with its headers — on every call unless its
+    logger's *own* level is above DEBUG (it checks ``logger.level``, not the effective level
+    that capping the ``slack_sdk`` logger sets)."""
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.WARNING)
+    return logger
+
+
 def slack_client(
     token: str | None, *, base_url: str, session: aiohttp.ClientSession | None = None
 ) -> AsyncWebClient:
-    """An AsyncWebClient fit for SlackMessenger and the directory sync: no retry handlers."""
-    return AsyncWebClient(token=token, base_url=base_url, session=session, retry_handlers=[])
+    """An AsyncWebClient fit for SlackMessenger and the directory sync: no retry handlers
+    (SlackMessenger retries with an injectable sleep, so tests never sleep)."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        session=session,
+        retry_handlers=[],
+        logger=quiet_logger("bot.slack.web"),
+    )
 
 
 def _error_code(exc: SlackApiError) -> str | None:

@@ -7,6 +7,7 @@ import asyncio
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,8 +22,9 @@ from core.delivery import (
     materialise,
     send_due,
 )
-from core.messenger import Invitation, Platform, Recipient
+from core.messenger import Invitation, MessageRef, Messenger, Platform, Recipient
 from core.pace import TokenBucketPacer
+from core.rounds import Round
 from core.submission import Submission, submit
 from storage import delivery_repository
 from tests.flow import answers_for, open_for, organisation, setup_org
@@ -32,11 +34,11 @@ from tests.slack.harness import TEAM, Harness, running
 WS = ""
 
 
-def pacer_for(clock: FixedClock, rate: float = 50.0) -> TokenBucketPacer:
+def pacer_for(clock: FixedClock, rate: float = 50.0, burst: int = 5) -> TokenBucketPacer:
     async def sleep(seconds: float) -> None:  # time passes in the clock, not on the wall
         clock.set(clock.now() + timedelta(seconds=seconds))
 
-    return TokenBucketPacer(rate, 5, clock, sleep)
+    return TokenBucketPacer(rate, burst, clock, sleep)
 
 
 async def send_all(h: Harness, worker: str = "w1", rounds: int = 50) -> SendReport:
@@ -53,6 +55,15 @@ async def send_all(h: Harness, worker: str = "w1", rounds: int = 50) -> SendRepo
         if report == SendReport():
             break
     return total
+
+
+async def fan_out(h: Harness, members: int) -> Round:
+    """An organisation of ``members``, one open round, an invitation each due now."""
+    c = h.container
+    await setup_org(c.uows, h.clock, {"Acme/Ops": members})
+    found = (await open_for(c.uows, c.keys, h.clock, "2026-W48")).round
+    await materialise(c.uows, found.id, INVITATION, lambda m: h.clock.now())
+    return found
 
 
 def posts_per_user(h: Harness) -> Counter[str]:
@@ -83,9 +94,7 @@ async def test_a_sender_that_died_mid_send_is_recovered_without_duplicates(
 ) -> None:
     async with running(tmp_path, db_url, clock) as h:
         c = h.container
-        await setup_org(c.uows, clock, {"Acme/Ops": 8})
-        found = (await open_for(c.uows, c.keys, clock, "2026-W48")).round
-        await materialise(c.uows, found.id, INVITATION, lambda m: clock.now())
+        found = await fan_out(h, 8)
         # The dead sender claimed four rows and had posted two of them when it died.
         async with c.uows() as uow:
             claimed = await uow.deliveries.claim(clock.now(), clock.now() - LEASE, 4, "dead")
@@ -105,9 +114,7 @@ async def test_rate_limit_pauses_the_workspace_and_retries_once(
 ) -> None:
     async with running(tmp_path, db_url, clock) as h:
         c = h.container
-        await setup_org(c.uows, clock, {"Acme/Ops": 6})
-        found = (await open_for(c.uows, c.keys, clock, "2026-W48")).round
-        await materialise(c.uows, found.id, INVITATION, lambda m: clock.now())
+        await fan_out(h, 6)
         h.api.rate_limit_next("chat.postMessage", retry_after=30, times=6)
         h.api.fail_next("chat.postMessage", error="account_inactive")
         report = await send_all(h)
@@ -143,10 +150,7 @@ async def test_two_concurrent_senders_share_the_fan_out(
     tmp_path: Path, db_url: str, clock: FixedClock
 ) -> None:
     async with running(tmp_path, db_url, clock) as h:
-        c = h.container
-        await setup_org(c.uows, clock, {"Acme/Ops": 30})
-        found = (await open_for(c.uows, c.keys, clock, "2026-W48")).round
-        await materialise(c.uows, found.id, INVITATION, lambda m: clock.now())
+        await fan_out(h, 30)
         one, two = await asyncio.gather(send_all(h, "a"), send_all(h, "b"))
         assert one.sent + two.sent == 30
         assert len(posts_per_user(h)) == 30 and set(posts_per_user(h).values()) == {1}
@@ -166,3 +170,66 @@ async def test_materialise_inserts_in_chunks_and_stays_idempotent(
         assert (first, again) == (8, 0)
         async with c.uows() as uow:
             assert await uow.deliveries.counts() == {(WS, "invitation", "pending"): 8}
+
+
+class SlowSlack:
+    """The Slack messenger on a platform that takes ``seconds`` of the clock per message."""
+
+    def __init__(self, h: Harness, seconds: float) -> None:
+        self.inner, self.clock, self.seconds = h.deps.messenger, h.clock, seconds
+
+    async def send_invitation(self, to: Recipient, invitation: Invitation) -> MessageRef:
+        message = await self.inner.send_invitation(to, invitation)
+        self.clock.set(self.clock.now() + timedelta(seconds=self.seconds))
+        return message
+
+    async def send_reminder(self, to: Recipient, invitation: Invitation) -> MessageRef:
+        raise AssertionError("no reminders here")
+
+    async def confirm(self, to: Recipient, message: MessageRef, confirmation: Any) -> None:
+        raise AssertionError("no confirmations here")
+
+
+STALL_LEASE = timedelta(seconds=10)
+
+
+async def stalled_pass(h: Harness, messenger: Messenger, rate: float) -> SendReport:
+    """Sender "a" claims the whole fan-out with a 10 s lease; each message costs 1 s of the
+    clock (the pacer at 1/s, or a slow platform)."""
+    return await send_due(
+        h.container.uows,
+        {Platform.SLACK: messenger},
+        h.clock,
+        pacer_for(h.clock, rate, burst=1),
+        h.container.keys,
+        invitations_from(h.container.uows, h.clock),
+        worker="a",
+        batch=12,
+        lease=STALL_LEASE,
+    )
+
+
+@pytest.mark.parametrize("stall", ["pacer", "platform"])
+async def test_a_stalled_sender_stops_at_half_its_lease_and_hands_the_rest_back(
+    tmp_path: Path, db_url: str, clock: FixedClock, stall: str
+) -> None:
+    async with running(tmp_path, db_url, clock) as h:
+        c = h.container
+        await fan_out(h, 12)
+        started = clock.now()
+        if stall == "pacer":  # the workspace allows one message a second
+            report = await stalled_pass(h, h.deps.messenger, rate=1.0)
+        else:  # each chat.postMessage takes a second
+            report = await stalled_pass(h, SlowSlack(h, 1.0), rate=1000.0)
+        # Batch of 12 at one a second, lease 10 s: sent at 0..4 s, nothing from 5 s on.
+        assert (report.sent, report.handed_back) == (5, 7)
+        assert clock.now() - started <= STALL_LEASE / 2
+        async with c.uows() as uow:
+            counts = await uow.deliveries.counts()
+        assert counts == {(WS, INVITATION, "sent"): 5, (WS, INVITATION, "pending"): 7}
+        # Another sender takes the rest at once (before "a"'s lease ran out) as fresh rows:
+        # no look-up on Slack, nobody messaged twice.
+        rest = await send_all(h, worker="b")
+        assert (rest.sent, rest.recovered) == (7, 0)
+        assert not h.api.calls_to("conversations.history")
+        assert len(posts_per_user(h)) == 12 and set(posts_per_user(h).values()) == {1}

@@ -9,7 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
+from bot.app import Container
 from core.cadence_service import set_unit_cadence
 from core.round_service import close_round
 from storage.heartbeat import Heartbeat
@@ -27,6 +29,16 @@ from tests.slack.harness import TEAM
 MEMBERS = 30
 
 pytestmark = pytest.mark.postgres
+
+
+async def claimed_by(c: Container, worker: str) -> int:
+    """Rows ``worker`` claimed and did not record."""
+    async with c.engine.connect() as connection:
+        count = await connection.scalar(
+            text("SELECT count(*) FROM deliveries WHERE status = 'sending' AND claimed_by = :w"),
+            {"w": worker},
+        )
+    return int(count or 0)
 
 
 @pytest.fixture
@@ -80,7 +92,16 @@ async def test_two_replicas_share_the_fan_out_and_the_survivor_takes_over(
                 leader_pid = int(leaders[0].worker.split(":")[1])
                 (leader,) = [r for r in replicas if r.pid == leader_pid]
                 (survivor,) = [r for r in replicas if r.pid != leader_pid]
+                looked_up = len(api.calls_to("conversations.history"))
                 await leader.kill()
+                # The leader may die between sending its last batch and recording it. The
+                # survivor takes those rows over when their lease ends and finds each on
+                # Slack: wait for those look-ups while round 1 is still open, so that none
+                # is left "sending" when the test ends (and none is sent again).
+                unrecorded = await claimed_by(c, leaders[0].worker)
+                await api.wait_until(
+                    lambda: len(api.calls_to("conversations.history")) >= looked_up + unrecorded
+                )
 
                 # Only a leader's sweep opens the cadence round once this one is closed.
                 tick(clock)

@@ -76,6 +76,7 @@ class MemoryState:
     comments: dict[int, list[NewComment]] = field(default_factory=dict)
     ledger: dict[int, set[str]] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
+    claimed_by: dict[int, str] = field(default_factory=dict)  # delivery id -> sender
     posts: dict[int, tuple[Post, datetime | None]] = field(default_factory=dict)
     tallies: dict[tuple[int, str, str, str], int] = field(default_factory=dict)
     conversations: dict[tuple[int, str], StoredConversation] = field(default_factory=dict)
@@ -568,7 +569,23 @@ class MemoryDeliveryRepository:
             self._s.deliveries[d.id] = replace(
                 d, status=DeliveryStatus.SENDING, claimed_at=now, attempts=d.attempts + 1
             )
+            self._s.claimed_by[d.id] = worker
         return chosen
+
+    async def hand_back(self, delivery_ids: Sequence[int], worker: str) -> int:
+        back = 0
+        for delivery_id in delivery_ids:
+            d = self._s.deliveries.get(delivery_id)
+            if d is None or d.status is not DeliveryStatus.SENDING:
+                continue
+            if self._s.claimed_by.get(delivery_id) != worker:
+                continue
+            self._s.deliveries[delivery_id] = replace(
+                d, status=DeliveryStatus.PENDING, claimed_at=None, attempts=d.attempts - 1
+            )
+            del self._s.claimed_by[delivery_id]
+            back += 1
+        return back
 
     async def finish(
         self,

@@ -291,3 +291,16 @@ async def test_logs_name_method_error_and_attempt_but_no_person(
     assert "chat.postMessage" in text and "internal_error" in text and "1/5" in text
     assert "account_inactive" in text
     assert "U0ANNA" not in text and "invite" not in text
+
+
+async def test_the_sdk_client_does_not_format_payloads_for_debug_logs(
+    api: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # slack_sdk builds a DEBUG message of every request and response (payload, headers)
+    # unless its logger's own level is above DEBUG: work for every message of a fan-out,
+    # and payloads that must never reach the logs.
+    client = slack_client("xoxb-t", base_url=api.base_url)
+    assert client.logger.level > logging.DEBUG
+    caplog.set_level(logging.DEBUG)
+    await client.chat_postMessage(channel="U1", text="hello")
+    assert not [r for r in caplog.records if "hello" in r.getMessage()]
