@@ -4,7 +4,9 @@ Opening a round materialises one delivery row per member (unique per round, memb
 kind). Senders — one per replica — claim due rows, send through the member's platform and
 record the outcome. A row claimed by a sender that died is reclaimed after a lease; before
 sending again the platform is asked whether the message already arrived (Slack: message
-metadata), so a crash between "sent" and "recorded" does not message anyone twice.
+metadata), so a crash between "sent" and "recorded" does not message anyone twice. A platform
+that cannot be asked (Teams) has each send recorded as it happens, so a crash repeats at most
+the one message that was in flight.
 
 Reminders are materialised for everyone in the round, not only for non-respondents, and a
 reminder row is deleted once handled whether it was sent or skipped: the table never says
@@ -357,7 +359,9 @@ async def _send_one(
             )
             await uow.commit()
         return SendReport(retried=1)
-    if is_reminder:
+    if is_reminder or not isinstance(messenger, Recovering):
+        # A platform that cannot be asked after a crash (Teams) gets each send recorded at
+        # once: a crash then repeats at most the message in flight, not the whole batch.
         return await _record(uows, clock, row, DeliveryStatus.SENT, message, None)
     sent.append((row.id, message))
     return SendReport(sent=1)

@@ -9,6 +9,7 @@ import asyncio
 import itertools
 import json
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -52,6 +53,8 @@ class FakeBotConnector:
     #: What GET /v3/conversations/{c}/members/{id} answers, by member id ("29:…"): Teams'
     #: TeamsChannelAccount (aadObjectId, email, userPrincipalName, name). Unknown: 404.
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Awaited with each call before it is answered (a test looks at its own state then).
+    on_call: Callable[[ConnectorCall], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         self._arrived = asyncio.Condition()
@@ -87,6 +90,8 @@ class FakeBotConnector:
         )
         async with self._arrived:
             self._arrived.notify_all()
+        if self.on_call is not None:
+            await self.on_call(self.calls[-1])
         if self.failures:
             failure = self.failures.popleft()
             headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
