@@ -67,6 +67,10 @@ def configure_logging(level: str, stream: TextIO | None = None) -> None:
     logging.getLogger("alembic").setLevel(max(logging.WARNING, getattr(logging, level)))
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # One line per HTTP request (every Slack event and Teams activity) is the reverse proxy's
+    # job; here only at DEBUG.
+    access = logging.DEBUG if getattr(logging, level) <= logging.DEBUG else logging.WARNING
+    logging.getLogger("aiohttp.access").setLevel(access)
     structlog.configure(
         processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level)),

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.logs import QUIET
 from core.clock import FixedClock
 from core.ports import UnitOfWorkFactory
 from storage import migrate
@@ -153,6 +154,10 @@ def _logging_restored() -> Iterator[None]:
     as it found it: level and handlers."""
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
+    named = [logging.getLogger(n) for n in ("aiohttp.access", "alembic", *QUIET)]
+    levels = [logger.level for logger in named]
     yield
     root.setLevel(level)
     root.handlers[:] = handlers
+    for logger, was in zip(named, levels, strict=True):
+        logger.setLevel(was)

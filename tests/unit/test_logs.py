@@ -61,3 +61,13 @@ def test_configuring_again_replaces_the_handler() -> None:
     logging.getLogger("x").warning("once")
     assert first.getvalue() == ""
     assert [r["event"] for r in _lines(second)] == ["once"]
+
+
+def test_the_per_request_access_log_only_at_debug() -> None:
+    out = io.StringIO()
+    configure_logging("INFO", out)
+    logging.getLogger("aiohttp.access").info('127.0.0.1 "POST /slack/events" 200')
+    assert out.getvalue() == ""
+    configure_logging("DEBUG", out)
+    logging.getLogger("aiohttp.access").info('127.0.0.1 "POST /slack/events" 200')
+    assert [r["event"] for r in _lines(out)] == ['127.0.0.1 "POST /slack/events" 200']
