@@ -87,10 +87,6 @@ class TokenBucketPacer:
                 return taken
             await self._sleep(max(MIN_SLEEP, ready - now))
 
-    async def acquire(self, workspace: str) -> None:
-        """One token (one message)."""
-        await self.take(workspace, 1)
-
     def give_back(self, workspace: str, tokens: int) -> None:
         """Tokens taken and not used (the rows needed no message): the bucket's again, up
         to its burst. Never after a pause: a 429 means the tokens were not there."""

@@ -38,6 +38,8 @@ def serve(
     """Run the server: /slack/events, /slack/install, /slack/oauth_redirect, /healthz."""
     state = state_of(ctx)
     settings = state.settings
+    host = host or settings.host
+    port = port or settings.port
     # A server's logs are its operator's view (JSON lines at TEMPCHECK_LOG_LEVEL); other
     # commands print their own summaries and log only warnings.
     configure_logging(settings.log_level)
@@ -65,7 +67,7 @@ def serve(
         from bot.teams.app import build_teams
 
         try:
-            teams_routes, teams_middlewares, teams = build_teams(container, host or settings.host)
+            teams_routes, teams_middlewares, teams = build_teams(container, host)
         except ConfigError as exc:
             typer.echo(exc.render(state.locale), err=True)
             raise typer.Exit(EXIT_CONFIG) from None
@@ -105,14 +107,14 @@ def serve(
     # Bind before anything starts: a taken port is reported plainly, before the scheduler
     # or the Slack connection would begin (and be cancelled half-way).
     try:
-        sockets = _listen(host or settings.host, port or settings.port, reuse_port=workers > 1)
+        sockets = _listen(host, port, reuse_port=workers > 1)
     except OSError as exc:  # the address is taken, or not this machine's
         typer.echo(
             t(
                 "cli.serve.cannot_listen",
                 state.locale,
-                host=host or settings.host,
-                port=port or settings.port,
+                host=host,
+                port=port,
                 reason=exc.strerror or str(exc),
             ),
             err=True,
@@ -120,8 +122,8 @@ def serve(
         raise typer.Exit(EXIT_CONFIG) from None
     state.say(
         "cli.serve.starting",
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         slack=settings.slack_mode,
         teams="anonymous" if settings.teams_allow_anonymous else "jwt" if teams_routes else "off",
     )

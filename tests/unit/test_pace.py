@@ -129,9 +129,9 @@ async def test_unused_tokens_go_back_up_to_the_burst() -> None:
     assert clock.now() == START
 
 
-async def test_acquire_takes_one_token() -> None:
+async def test_one_token_at_a_time() -> None:
     p, clock, sleep = pacer(rate=10, burst=1)
     for _ in range(5):
-        await p.acquire("T1")
+        await p.take("T1", 1)
     assert sleep.wakes == 4
     assert (clock.now() - START).total_seconds() == pytest.approx(0.4)
