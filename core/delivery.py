@@ -202,9 +202,10 @@ async def send_due(
     report = SendReport()
     allowance = _Allowance(pacer, claimed, clock, now + lease / 2)
     answered = _Answered(uows, keys)
-    # Sent invitations are recorded together when the batch ends: one transaction instead of
-    # one per message. A crash before that leaves them claimed, as it would leave the rest
-    # of the batch: after the lease each is looked up on the platform before any resend.
+    # Sent invitations on a platform that can be asked afterwards (Slack) are recorded
+    # together when the batch ends: one transaction instead of one per message. A crash
+    # before that leaves them claimed, as it would leave the rest of the batch: after the
+    # lease each is looked up on the platform before any resend. (Teams: see _send_one.)
     sent: list[tuple[int, MessageRef]] = []
     unsent: list[int] = []
     try:
